@@ -1,0 +1,35 @@
+# The two commands on the README's first screen, and a few more for developers.
+#   make demo   install what is missing, build, run a backtest of the shipped strategy on the sample
+#   make test   install what is missing, build, run every test (ctest)
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+DALBIT  := $(BUILD)/src/app/dalbit
+
+.PHONY: all deps configure build test demo bench soak clean
+
+all: build
+
+deps:
+	@tools/install-deps
+
+configure: deps
+	@test -f $(BUILD)/CMakeCache.txt || cmake --preset release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE soak
+
+soak: build
+	@cd $(BUILD) && ctest --output-on-failure -L soak
+
+demo: build
+	@$(DALBIT) backtest --config config/dalbit.json --data data/sample \
+	  --strategies momentum_tpsl --out out/demo-result.json
+
+bench: build
+	@$(BUILD)/bench/dalbit_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+clean:
+	rm -rf $(BUILD)

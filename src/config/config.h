@@ -1,0 +1,99 @@
+// dalbit's configuration: JSON with comments, validated as a whole at start.
+// Every problem (unknown key, wrong type, value out of range) is reported with
+// the file and the key path; docs/config.md documents each key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/krx.h"
+#include "core/money.h"
+#include "core/result.h"
+#include "core/secret.h"
+#include "core/time.h"
+
+namespace dalbit::config {
+
+struct Account {
+  Krw initial_cash{10'000'000};
+};
+
+struct Market {
+  krx::SessionTimes sessions;
+  int price_limit_pct = 30;
+  std::vector<KstDate> holidays;
+};
+
+struct Risk {
+  Krw max_order_value{2'000'000};
+  Krw max_position_value{3'000'000};
+  int max_open_positions = 5;
+  TimeOfDay buy_window_start = TimeOfDay::hm(9, 0);
+  TimeOfDay buy_window_end = TimeOfDay::hm(15, 20);
+};
+
+struct FillModel {
+  int max_volume_pct = 25;  // at most this share of each trade's volume fills us
+};
+
+enum class BadRowPolicy { Skip, Stop };
+struct Data {
+  BadRowPolicy on_bad_row = BadRowPolicy::Skip;
+};
+
+struct Logging {
+  std::string dir = "logs";
+  std::string level = "info";
+  int retention_days = 14;
+  bool console = true;
+};
+
+struct Store {
+  std::string path = "var/dalbit.db";
+};
+
+struct Lua {
+  std::string strategies_dir = "scripts/strategies";
+  std::string risk_dir = "scripts/risk";
+};
+
+using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
+using Params = std::map<std::string, ParamValue>;
+
+struct Config {
+  std::string path;  // the file it came from, for messages
+  Account account;
+  krx::FeeSchedule fees;
+  Market market;
+  Risk risk;
+  FillModel fill_model;
+  Data data;
+  Logging logging;
+  Store store;
+  Lua lua;
+  std::map<std::string, Params> strategies;  // strategy name -> its params
+  std::string credentials_file;              // optional; see load_credentials
+};
+
+// Parses and validates. On failure the error holds one line per problem:
+// "<file>: <key.path>: expected ..., got ...".
+[[nodiscard]] Result<Config> parse(const std::string& text, const std::string& file);
+[[nodiscard]] Result<Config> load(const std::string& file);
+
+// Broker and notification secrets. Taken from the environment
+// (DALBIT_APP_KEY, DALBIT_SECRET_KEY, DALBIT_TELEGRAM_BOT_TOKEN) or, for the
+// ones not set there, from `file`: a JSON object with keys app_key,
+// secret_key, telegram_bot_token, which must be owned by the current user and
+// readable by nobody else. Messages never contain a secret's value.
+struct Credentials {
+  Secret app_key;
+  Secret secret_key;
+  Secret telegram_bot_token;
+};
+[[nodiscard]] Result<Credentials> load_credentials(const std::string& file);
+
+}  // namespace dalbit::config

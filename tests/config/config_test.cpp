@@ -1,0 +1,168 @@
+#include "config/config.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace dalbit::config {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string error_of(const std::string& text) {
+  auto r = parse(text, "cfg.json");
+  EXPECT_FALSE(r.ok()) << "expected an error for: " << text;
+  return r.ok() ? "" : r.error().message;
+}
+
+TEST(Config, ShippedConfigIsValid) {
+  auto r = load(std::string(DALBIT_SOURCE_DIR) + "/config/dalbit.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GT(r->account.initial_cash, Krw(0));
+  EXPECT_TRUE(r->strategies.count("momentum_tpsl"));
+}
+
+TEST(Config, CommentsAndDefaults) {
+  auto r = parse(R"({
+    // a line comment
+    "account": { "initial_cash": 5000000 } /* a block comment */
+  })", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->account.initial_cash, Krw(5'000'000));
+  EXPECT_EQ(r->fees.commission_ppm, 150);
+  EXPECT_EQ(r->risk.buy_window_end, TimeOfDay::hm(15, 20));
+}
+
+TEST(Config, PercentagesBecomePartsPerMillion) {
+  auto r = parse(R"({"fees": {"commission_pct": 0.015, "sell_tax_pct": 0.2}})", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->fees.commission_ppm, 150);
+  EXPECT_EQ(r->fees.sell_tax_ppm, 2000);
+}
+
+TEST(ConfigErrors, UnknownKeyNamesFileAndPath) {
+  EXPECT_THAT(error_of(R"({"risk": {"max_order_valu": 1}})"),
+              HasSubstr("cfg.json: risk.max_order_valu: unknown key"));
+  EXPECT_THAT(error_of(R"({"riks": {}})"), HasSubstr("cfg.json: riks: unknown key"));
+}
+
+TEST(ConfigErrors, WrongTypeSaysWhatWasExpected) {
+  EXPECT_THAT(error_of(R"({"risk": {"max_order_value": "lots"}})"),
+              HasSubstr("cfg.json: risk.max_order_value: expected an integer from 1 to"));
+  EXPECT_THAT(error_of(R"({"logging": {"console": "yes"}})"),
+              HasSubstr("logging.console: expected true or false, got a string"));
+  EXPECT_THAT(error_of(R"({"account": {"initial_cash": 1.5}})"),
+              HasSubstr("account.initial_cash: expected an integer"));
+  EXPECT_THAT(error_of(R"({"risk": []})"), HasSubstr("risk: expected an object, got an array"));
+}
+
+TEST(ConfigErrors, OutOfRange) {
+  EXPECT_THAT(error_of(R"({"risk": {"max_open_positions": -1}})"),
+              HasSubstr("risk.max_open_positions: expected an integer from 0 to 1000, got -1"));
+  EXPECT_THAT(error_of(R"({"fill_model": {"max_volume_pct": 0}})"),
+              HasSubstr("fill_model.max_volume_pct: expected an integer from 1 to 100, got 0"));
+  EXPECT_THAT(error_of(R"({"fees": {"sell_tax_pct": 5}})"),
+              HasSubstr("fees.sell_tax_pct: expected a percentage from 0 to 1, got 5"));
+  EXPECT_THAT(error_of(R"({"fees": {"commission_pct": 0.000015}})"),
+              HasSubstr("fees.commission_pct: expected at most four decimal places"));
+}
+
+TEST(ConfigErrors, BadTimesDatesAndChoices) {
+  EXPECT_THAT(error_of(R"({"market": {"open": "9am"}})"),
+              HasSubstr("market.open: expected a KST time \"HH:MM\""));
+  EXPECT_THAT(error_of(R"({"market": {"holidays": ["2026-01-01", "2026-13-01"]}})"),
+              HasSubstr("market.holidays[1]: expected a date"));
+  EXPECT_THAT(error_of(R"({"data": {"on_bad_row": "ignore"}})"),
+              HasSubstr("data.on_bad_row: expected one of \"skip\", \"stop\", got \"ignore\""));
+  EXPECT_THAT(error_of(R"({"risk": {"buy_window_start": "15:00", "buy_window_end": "09:00"}})"),
+              HasSubstr("risk.buy_window_end: expected a time not before buy_window_start"));
+}
+
+TEST(ConfigErrors, StrategyParams) {
+  EXPECT_THAT(error_of(R"({"strategies": {"x": {"params": {"n": [1]}}}})"),
+              HasSubstr("strategies.x.params.n: expected a boolean, number or string"));
+  EXPECT_THAT(error_of(R"({"strategies": {"x": {"parms": {}}}})"),
+              HasSubstr("strategies.x.parms: unknown key"));
+}
+
+TEST(ConfigErrors, EveryProblemIsReportedOnItsOwnLine) {
+  const auto msg = error_of(R"({"risk": {"max_open_positions": "a", "bogus": 1}, "nope": 2})");
+  EXPECT_THAT(msg, HasSubstr("cfg.json: risk.max_open_positions: expected an integer"));
+  EXPECT_THAT(msg, HasSubstr("cfg.json: risk.bogus: unknown key"));
+  EXPECT_THAT(msg, HasSubstr("cfg.json: nope: unknown key"));
+  EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 2);
+}
+
+TEST(ConfigErrors, SyntaxErrorNamesLineAndColumn) {
+  EXPECT_THAT(error_of("{\n  \"account\": {\n    \"initial_cash\": 5,,\n  }\n}"),
+              HasSubstr("cfg.json: not valid JSON at line 3"));
+}
+
+TEST(ConfigErrors, MissingFile) {
+  auto r = load("/nonexistent/dalbit.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("/nonexistent/dalbit.json: cannot open"));
+}
+
+class CredentialsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dalbit-cred-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    ::unsetenv("DALBIT_APP_KEY");
+    ::unsetenv("DALBIT_SECRET_KEY");
+    ::unsetenv("DALBIT_TELEGRAM_BOT_TOKEN");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& text, mode_t mode) {
+    const auto path = (dir_ / "credentials.json").string();
+    std::ofstream(path) << text;
+    ::chmod(path.c_str(), mode);
+    return path;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CredentialsTest, FromAnOwnerOnlyFile) {
+  const auto path = write(R"({"app_key": "AK-test-1", "secret_key": "SK-test-2"})", 0600);
+  auto c = load_credentials(path);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->app_key.reveal(), "AK-test-1");
+  EXPECT_EQ(c->secret_key.reveal(), "SK-test-2");
+  EXPECT_TRUE(c->telegram_bot_token.empty());
+}
+
+TEST_F(CredentialsTest, EnvironmentWinsOverTheFile) {
+  const auto path = write(R"({"app_key": "from-file"})", 0600);
+  ::setenv("DALBIT_APP_KEY", "from-env", 1);
+  auto c = load_credentials(path);
+  ::unsetenv("DALBIT_APP_KEY");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->app_key.reveal(), "from-env");
+}
+
+TEST_F(CredentialsTest, RefusesAFileOthersCanRead) {
+  const auto path = write(R"({"app_key": "AK-visible"})", 0644);
+  auto c = load_credentials(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.error().message, HasSubstr("readable by its owner only"));
+  EXPECT_THAT(c.error().message, Not(HasSubstr("AK-visible")));
+}
+
+TEST_F(CredentialsTest, BadJsonNeverEchoesTheContent) {
+  const auto path = write(R"({"app_key": "AK-leak-me" )", 0600);
+  auto c = load_credentials(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.error().message, Not(HasSubstr("AK-leak-me")));
+}
+
+}  // namespace
+}  // namespace dalbit::config
