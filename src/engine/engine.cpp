@@ -1,0 +1,336 @@
+#include "engine/engine.h"
+
+#include <fmt/format.h>
+
+#include "log/log.h"
+
+namespace dalbit::engine {
+
+Engine::Engine(const config::Config& config, const Clock& clock, broker::Broker& broker,
+               Journal* journal)
+    : config_(config),
+      clock_(clock),
+      broker_(broker),
+      journal_(journal),
+      limits_(config.risk, config.fees),
+      market_(config.market.price_limit_pct),
+      portfolio_(config.account.initial_cash, config.fees) {
+  broker_.set_listener(this);
+  stats_.peak_equity = equity();
+}
+
+// ---------------------------------------------------------------- market data
+
+void Engine::on_tick(const Tick& tick) {
+  ++stats_.ticks;
+  const Timestamp minute = minute_start(tick.time);
+  if (minute != current_minute_) {
+    // The clock passed a minute boundary: every bar of an earlier minute is complete.
+    current_minute_ = minute;
+    market_.complete_bars_before(minute, completed_);
+    if (!completed_.empty() && strategies_) {
+      for (const Bar& b : completed_) strategies_->on_bar(b);
+      drain();
+    }
+    completed_.clear();
+  }
+  const CodeState* before = market_.find(tick.code);
+  const Price old_last = before ? before->last : Price(0);
+  market_.on_tick(tick);
+  on_price(tick.code, old_last, tick.price);
+  // Orders working from earlier events see this print before any strategy does.
+  broker_.on_tick(tick);
+  drain();
+  if (strategies_ && strategies_->wants_ticks()) {
+    strategies_->on_tick(tick);
+    drain();
+  }
+}
+
+void Engine::on_bar(const Bar& bar) {
+  ++stats_.bars;
+  const CodeState* before = market_.find(bar.code);
+  const Price old_last = before ? before->last : Price(0);
+  market_.on_bar(bar);
+  on_price(bar.code, old_last, bar.close);
+  broker_.on_bar(bar);
+  drain();
+  if (strategies_) {
+    strategies_->on_bar(bar);
+    drain();
+  }
+}
+
+void Engine::close_day() {
+  market_.complete_bars_before(Timestamp::max(), completed_);
+  if (!completed_.empty() && strategies_) {
+    for (const Bar& b : completed_) strategies_->on_bar(b);
+  }
+  completed_.clear();
+  drain();
+  broker_.end_of_day();
+  drain();
+  if (journal_) {
+    for (const auto& [code, p] : portfolio_.positions()) journal_->position(p, clock_.now());
+  }
+  market_.new_day();
+  portfolio_.new_day();
+  current_minute_ = Timestamp{};
+}
+
+void Engine::on_price(StockCode code, Price old_last, Price new_last) {
+  if (old_last != new_last) {
+    if (const Position* p = portfolio_.position(code)) holdings_value_ += (new_last - old_last) * p->qty;
+  }
+  update_drawdown();
+}
+
+void Engine::recompute_holdings() {
+  holdings_value_ = Krw(0);
+  for (const auto& [code, p] : portfolio_.positions()) holdings_value_ += market_.last(code) * p.qty;
+}
+
+void Engine::update_drawdown() {
+  const Krw e = equity();
+  if (e > stats_.peak_equity) {
+    stats_.peak_equity = e;
+    return;
+  }
+  const Krw dd = stats_.peak_equity - e;
+  if (dd > stats_.max_drawdown) {
+    stats_.max_drawdown = dd;
+    stats_.max_drawdown_pct =
+        100.0 * static_cast<double>(dd.value()) / static_cast<double>(stats_.peak_equity.value());
+  }
+}
+
+// ------------------------------------------------------------------- intents
+
+void Engine::veto(const Intent& intent, const std::string& reason) {
+  ++stats_.vetoes;
+  log::trading().info("veto {} {} {}: {}", intent.strategy, to_string(intent.side), intent.code.str(),
+                      reason);
+  if (journal_) {
+    journal_->signal({clock_.now(), intent.strategy, intent.code, intent.side, "veto", 0, reason});
+  }
+}
+
+IntentResult Engine::submit(Intent intent) {
+  ++stats_.intents;
+  const Timestamp now = clock_.now();
+  if (journal_) {
+    journal_->signal({now, intent.strategy, intent.code, intent.side, "intent", 0, intent.reason});
+  }
+  const CodeState* market = market_.find(intent.code);
+  const Price last = market ? market->last : Price(0);
+
+  risk::OrderCheck check;
+  check.code = intent.code;
+  check.side = intent.side;
+  check.type = intent.type;
+  if (intent.type == OrderType::Limit) {
+    if (intent.limit.value() <= 0) {
+      veto(intent, "a limit order needs a positive price");
+      return {false, 0, "a limit order needs a positive price"};
+    }
+    check.limit = krx::round_limit(intent.limit, intent.side);
+    check.reference = check.limit;
+  } else {
+    check.reference = last;
+  }
+
+  const Position* held = portfolio_.position(intent.code);
+  const Qty open_sells = oms_.open_sell_qty(intent.code);
+  if (intent.qty.value() > 0) {
+    check.qty = intent.qty;
+  } else if (intent.amount.value() > 0) {
+    check.qty = shares_for(intent.amount, check.reference);
+  } else if (intent.side == Side::Sell) {
+    check.qty = (held ? held->qty : Qty(0)) - open_sells;  // "sell everything not already being sold"
+  }
+  if (check.qty.value() <= 0) {
+    std::string why;
+    if (intent.amount.value() > 0) {
+      why = fmt::format("{} won buys no whole share at {}", intent.amount.value(), check.reference.value());
+    } else if (intent.side == Side::Sell) {
+      why = fmt::format("nothing to sell in {}", intent.code.str());
+    } else {
+      why = "no quantity or amount given";
+    }
+    veto(intent, why);
+    return {false, 0, why};
+  }
+
+  risk::Exposure x;
+  x.available_cash = available_cash();
+  x.held = held ? held->qty : Qty(0);
+  x.position_cost = held ? held->cost : Krw(0);
+  x.open_sell_qty = open_sells;
+  x.now = kst_time_of_day(now);
+  if (market) x.band = market->band;
+  const auto buying = oms_.codes_with_open_buys();
+  for (const OrderId id : oms_.open_ids()) {
+    const Order* o = oms_.find(id);
+    if (o->side == Side::Buy && o->code == intent.code) x.open_buy_value += books_[id].reserved;
+  }
+  x.open_positions = static_cast<int>(portfolio_.open_positions());
+  for (const StockCode& c : buying) {
+    if (!portfolio_.position(c)) ++x.open_positions;
+  }
+  x.holds_or_buys_code = held != nullptr || oms_.has_open_buy(intent.code);
+
+  if (std::string why = limits_.veto(check, x); !why.empty()) {
+    veto(intent, why);
+    return {false, 0, why};
+  }
+
+  Order& order = oms_.create(intent, check.qty, check.limit, now);
+  const OrderId id = order.id;
+  ++stats_.orders;
+  if (intent.side == Side::Buy) {
+    const Price reserve = intent.type == OrderType::Market && x.band.upper.value() > 0 ? x.band.upper
+                                                                                       : check.reference;
+    const Krw reserved = limits_.buy_reservation(reserve, check.qty);
+    books_[id] = {reserve, reserved, Krw(0)};
+    reserved_total_ += reserved;
+  } else {
+    books_[id] = {};
+  }
+  log::orders().info("order {} {} {} {} x{} {} [{}]", id, order.strategy, to_string(order.side),
+                     order.code.str(), order.qty.value(),
+                     order.type == OrderType::Market ? std::string("market")
+                                                     : fmt::format("@{}", order.limit.value()),
+                     order.reason);
+  if (journal_) {
+    journal_->signal({now, intent.strategy, intent.code, intent.side, "order", id, intent.reason});
+    journal_->order(order);
+    journal_->order_event(order, "created");
+  }
+  if (auto sent = oms_.on_sent(id, now); sent.ok()) {
+    if (journal_) journal_->order_event(*sent->order, "sent");
+  }
+  const krx::PriceBand band = market ? market->band : krx::PriceBand{};
+  broker_.submit(*oms_.find(id), band);
+  return {true, id, {}};
+}
+
+bool Engine::cancel(std::string_view strategy, OrderId id) {
+  const Order* o = oms_.find(id);
+  if (!o || is_terminal(o->status) || o->strategy != strategy) return false;
+  broker_.cancel(id);
+  return true;
+}
+
+// ------------------------------------------------------------ broker events
+
+void Engine::report_anomaly(const std::string& what) {
+  ++stats_.broker_anomalies;
+  log::errors().error("broker: {}", what);
+}
+
+void Engine::release(OrderId id) {
+  auto it = books_.find(id);
+  if (it == books_.end()) return;
+  reserved_total_ -= it->second.reserved;
+  books_.erase(it);
+}
+
+void Engine::after_order_change(const Order& order) {
+  if (journal_) journal_->order(order);
+  if (!is_terminal(order.status)) return;
+  if (order.side == Side::Sell && order.filled.value() > 0) {
+    const Krw realized = books_[order.id].realized;
+    trades_.push_back({order.id, order.strategy, order.code, order.filled,
+                       Price(order.filled_value.value() / order.filled.value()), realized,
+                       order.updated});
+  }
+  release(order.id);
+}
+
+void Engine::on_accepted(OrderId id, std::string_view broker_no) {
+  auto r = oms_.on_accepted(id, broker_no, clock_.now());
+  if (!r.ok()) return report_anomaly(r.error().message);
+  if (r->effect == Effect::Ignore) return;
+  if (journal_) journal_->order_event(*r->order, fmt::format("accepted as {}", broker_no));
+  after_order_change(*r->order);
+  pending_.push_back({Pending::Kind::Order, id, {}});
+}
+
+void Engine::on_rejected(OrderId id, std::string_view reason) {
+  auto r = oms_.on_rejected(id, clock_.now());
+  if (!r.ok()) return report_anomaly(r.error().message);
+  if (r->effect == Effect::Ignore) return;
+  ++stats_.rejected;
+  log::orders().warn("order {} rejected: {}", id, reason);
+  if (journal_) journal_->order_event(*r->order, fmt::format("rejected: {}", reason));
+  after_order_change(*r->order);
+  pending_.push_back({Pending::Kind::Order, id, {}});
+}
+
+void Engine::on_fill(const Fill& fill) {
+  auto r = oms_.on_fill(fill);
+  if (!r.ok()) return report_anomaly(r.error().message);
+  if (r->effect == Effect::Ignore) {
+    ++stats_.duplicate_fills;
+    log::orders().warn("order {}: duplicate execution {} ignored", fill.order_id, fill.fill_id);
+    return;
+  }
+  const Order& order = *r->order;
+  auto pnl = portfolio_.apply(fill, order.strategy);
+  if (!pnl.ok()) return report_anomaly(pnl.error().message);
+  ++stats_.fills;
+  auto& book = books_[order.id];
+  if (fill.side == Side::Buy) {
+    const Krw now_reserved = limits_.buy_reservation(book.reserve_price, order.remaining());
+    reserved_total_ -= book.reserved - now_reserved;
+    book.reserved = now_reserved;
+  } else {
+    book.realized += *pnl;
+  }
+  recompute_holdings();
+  update_drawdown();
+  log::orders().info("fill {} {} {} {} x{} @{} fee {} tax {}{}", fill.order_id, order.strategy,
+                     to_string(fill.side), fill.code.str(), fill.qty.value(), fill.price.value(),
+                     fill.commission.value(), fill.tax.value(),
+                     fill.side == Side::Sell ? fmt::format(" pnl {}", pnl->value()) : std::string());
+  if (journal_) {
+    journal_->fill(fill);
+    journal_->order_event(order, fmt::format("{} {} @{}", fill.fill_id, fill.qty.value(), fill.price.value()));
+    const Position* p = portfolio_.position(fill.code);
+    Position flat;
+    flat.code = fill.code;
+    journal_->position(p ? *p : flat, fill.time);
+  }
+  pending_.push_back({Pending::Kind::Fill, order.id, fill});
+  after_order_change(order);
+}
+
+void Engine::on_cancelled(OrderId id, Qty cancelled, std::string_view reason) {
+  auto r = oms_.on_cancelled(id, clock_.now());
+  if (!r.ok()) return report_anomaly(r.error().message);
+  if (r->effect == Effect::Ignore) return;
+  ++stats_.cancelled;
+  log::orders().info("order {} cancelled ({} open shares): {}", id, cancelled.value(), reason);
+  if (journal_) journal_->order_event(*r->order, fmt::format("cancelled {}: {}", cancelled.value(), reason));
+  after_order_change(*r->order);
+  pending_.push_back({Pending::Kind::Order, id, {}});
+}
+
+void Engine::drain() {
+  if (draining_) return;  // the outer drain loop picks up what this call queued
+  draining_ = true;
+  while (!pending_.empty()) {
+    const Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    const Order* o = oms_.find(p.order_id);
+    if (!strategies_ || !o) continue;
+    if (p.kind == Pending::Kind::Fill) {
+      strategies_->on_fill(p.fill, *o);
+    } else {
+      strategies_->on_order(*o);
+    }
+  }
+  draining_ = false;
+}
+
+}  // namespace dalbit::engine

@@ -1,0 +1,33 @@
+// Where the engine writes what happened, as it happens. The store implements
+// it over SQLite (wired in src/app); tests record in memory.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/types.h"
+
+namespace dalbit::engine {
+
+// A strategy's intent, the veto that stopped it, or the order it became.
+struct SignalRecord {
+  Timestamp at;
+  std::string strategy;
+  StockCode code;
+  Side side = Side::Buy;
+  std::string kind;  // "intent", "veto" or "order"
+  OrderId order_id = 0;
+  std::string reason;
+};
+
+class Journal {
+ public:
+  virtual ~Journal() = default;
+  virtual void order(const Order& order) = 0;
+  virtual void order_event(const Order& order, std::string_view detail) = 0;
+  virtual void fill(const Fill& fill) = 0;
+  virtual void position(const Position& position, Timestamp at) = 0;
+  virtual void signal(const SignalRecord& signal) = 0;
+};
+
+}  // namespace dalbit::engine

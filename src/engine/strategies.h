@@ -1,0 +1,20 @@
+// The strategy layer as the engine sees it: the Lua host behind an adapter
+// (engine/lua_strategies.h), or plain C++ in tests.
+#pragma once
+
+#include "core/types.h"
+
+namespace dalbit::engine {
+
+class Strategies {
+ public:
+  virtual ~Strategies() = default;
+  virtual void on_tick(const Tick& tick) = 0;
+  virtual void on_bar(const Bar& bar) = 0;
+  virtual void on_order(const Order& order) = 0;
+  virtual void on_fill(const Fill& fill, const Order& order) = 0;
+  // False lets the engine skip the per-tick call entirely.
+  [[nodiscard]] virtual bool wants_ticks() const = 0;
+};
+
+}  // namespace dalbit::engine
