@@ -29,7 +29,8 @@ demo: build
 	  --strategies momentum_tpsl --out out/demo-result.json
 
 bench: build
-	@$(BUILD)/bench/dalbit_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	@for b in $(BUILD)/bench/dalbit_*_bench; do echo "== $$b"; \
+	  $$b --benchmark_repetitions=5 --benchmark_report_aggregates_only=true || exit 1; done
 
 clean:
 	rm -rf $(BUILD)

@@ -49,11 +49,13 @@ void Engine::on_tick(const Tick& tick) {
 
 void Engine::on_bar(const Bar& bar) {
   ++stats_.bars;
+  // Orders fill at the bar's open or inside it, so they fill before the
+  // holdings are marked at its close.
+  broker_.on_bar(bar);
   const CodeState* before = market_.find(bar.code);
   const Price old_last = before ? before->last : Price(0);
   market_.on_bar(bar);
   on_price(bar.code, old_last, bar.close);
-  broker_.on_bar(bar);
   drain();
   if (strategies_) {
     strategies_->on_bar(bar);

@@ -1,0 +1,274 @@
+#include "engine/engine.h"
+
+#include <functional>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/summary.h"
+
+namespace dalbit::engine {
+namespace {
+
+using ::testing::HasSubstr;
+
+const StockCode kA = *StockCode::parse("900010");
+const StockCode kB = *StockCode::parse("900020");
+
+Timestamp at(const char* kst) { return *parse_kst_timestamp(kst); }
+
+// A broker the test drives by hand.
+class FakeBroker final : public broker::Broker {
+ public:
+  void submit(const Order& order, const krx::PriceBand&) override { submitted.push_back(order); }
+  void cancel(OrderId id) override { cancels.push_back(id); }
+  broker::Listener& listener() { return *listener_; }
+  std::vector<Order> submitted;
+  std::vector<OrderId> cancels;
+};
+
+class RecordingJournal final : public Journal {
+ public:
+  void order(const Order& o) override { orders.push_back(o); }
+  void order_event(const Order& o, std::string_view d) override {
+    events.push_back(std::to_string(o.id) + " " + std::string(to_string(o.status)) + " " + std::string(d));
+  }
+  void fill(const Fill& f) override { fills.push_back(f); }
+  void position(const Position& p, Timestamp) override { positions.push_back(p); }
+  void signal(const SignalRecord& s) override { signals.push_back(s); }
+  std::vector<Order> orders;
+  std::vector<std::string> events;
+  std::vector<Fill> fills;
+  std::vector<Position> positions;
+  std::vector<SignalRecord> signals;
+};
+
+// Strategies as plain C++ callbacks.
+class ScriptedStrategies final : public Strategies {
+ public:
+  std::function<void(const Tick&)> tick;
+  std::function<void(const Bar&)> bar;
+  std::function<void(const Order&)> order;
+  std::function<void(const Fill&, const Order&)> fill;
+  void on_tick(const Tick& t) override { if (tick) tick(t); }
+  void on_bar(const Bar& b) override {
+    bars.push_back(b);
+    if (bar) bar(b);
+  }
+  void on_order(const Order& o) override {
+    order_statuses.push_back(o.status);
+    if (order) order(o);
+  }
+  void on_fill(const Fill& f, const Order& o) override {
+    ++fills;
+    if (fill) fill(f, o);
+  }
+  bool wants_ticks() const override { return true; }
+  std::vector<Bar> bars;
+  std::vector<OrderStatus> order_statuses;
+  int fills = 0;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : engine_(config_, clock_, broker_, &journal_) { engine_.set_strategies(&strategies_); }
+
+  void tick(const char* when, StockCode code, std::int64_t price, std::int64_t volume = 100) {
+    ASSERT_TRUE(clock_.set(at(when)));
+    engine_.on_tick({at(when), code, Price(price), Qty(volume)});
+  }
+  Intent intent(StockCode code, Side side) {
+    Intent i;
+    i.strategy = "test";
+    i.reason = "because";
+    i.code = code;
+    i.side = side;
+    return i;
+  }
+  Fill fill(OrderId id, const char* fill_id, Side side, std::int64_t price, std::int64_t qty) {
+    Fill f;
+    f.order_id = id;
+    f.fill_id = fill_id;
+    f.code = kA;
+    f.side = side;
+    f.price = Price(price);
+    f.qty = Qty(qty);
+    f.commission = krx::commission(config_.fees, f.value());
+    f.tax = side == Side::Sell ? krx::sell_tax(config_.fees, f.value()) : Krw(0);
+    f.time = clock_.now();
+    return f;
+  }
+
+  config::Config config_;
+  SimClock clock_;
+  FakeBroker broker_;
+  RecordingJournal journal_;
+  ScriptedStrategies strategies_;
+  Engine engine_;
+};
+
+TEST_F(EngineTest, AmountIsSizedAtTheLastPriceAndCashIsHeldBackAtTheUpperLimit) {
+  tick("2026-01-05 09:00:01", kA, 72'500);
+  auto i = intent(kA, Side::Buy);
+  i.amount = Krw(1'000'000);
+  auto r = engine_.submit(i);
+  ASSERT_TRUE(r.accepted) << r.reason;
+  ASSERT_EQ(broker_.submitted.size(), 1u);
+  EXPECT_EQ(broker_.submitted[0].qty, Qty(13));
+  EXPECT_EQ(broker_.submitted[0].status, OrderStatus::Sent);
+  // Band around the first print 72,500: upper 94,200. 13 x 94,200 = 1,224,600 + commission 180.
+  EXPECT_EQ(engine_.available_cash(), Krw(10'000'000 - 1'224'600 - 180));
+  broker_.listener().on_accepted(r.order_id, "0000001");
+  broker_.listener().on_fill(fill(r.order_id, "x1", Side::Buy, 72'600, 13));
+  EXPECT_EQ(engine_.available_cash(), engine_.cash());
+  EXPECT_EQ(engine_.cash(), Krw(10'000'000 - 943'800 - 140));
+  EXPECT_EQ(engine_.position(kA)->qty, Qty(13));
+}
+
+TEST_F(EngineTest, VetoesAreJournaledWithTheirReason) {
+  auto i = intent(kA, Side::Buy);
+  i.qty = Qty(1);
+  auto r = engine_.submit(i);  // no price seen yet
+  EXPECT_FALSE(r.accepted);
+  EXPECT_THAT(r.reason, HasSubstr("no price known"));
+  ASSERT_EQ(journal_.signals.size(), 2u);
+  EXPECT_EQ(journal_.signals[0].kind, "intent");
+  EXPECT_EQ(journal_.signals[1].kind, "veto");
+  EXPECT_EQ(journal_.signals[1].strategy, "test");
+  EXPECT_EQ(engine_.stats().vetoes, 1u);
+  EXPECT_TRUE(broker_.submitted.empty());
+}
+
+TEST_F(EngineTest, LimitPricesAreRoundedOntoTheGridInTheSafeDirection) {
+  tick("2026-01-05 09:00:01", kA, 72'500);
+  auto i = intent(kA, Side::Buy);
+  i.type = OrderType::Limit;
+  i.limit = Price(72'549);
+  i.qty = Qty(1);
+  ASSERT_TRUE(engine_.submit(i).accepted);
+  EXPECT_EQ(broker_.submitted.back().limit, Price(72'500));
+}
+
+TEST_F(EngineTest, ExecutionBeforeAcknowledgementAndDuplicates) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  auto i = intent(kA, Side::Buy);
+  i.qty = Qty(10);
+  const auto id = engine_.submit(i).order_id;
+  broker_.listener().on_fill(fill(id, "x1", Side::Buy, 10'000, 4));  // before the ack
+  broker_.listener().on_fill(fill(id, "x1", Side::Buy, 10'000, 4));  // duplicate
+  broker_.listener().on_accepted(id, "0000009");                     // late ack
+  broker_.listener().on_fill(fill(id, "x2", Side::Buy, 10'000, 6));
+  const Order* o = engine_.oms().find(id);
+  EXPECT_EQ(o->status, OrderStatus::Filled);
+  EXPECT_EQ(o->filled, Qty(10));
+  EXPECT_EQ(o->broker_no, "0000009");
+  EXPECT_EQ(engine_.position(kA)->qty, Qty(10));
+  EXPECT_EQ(engine_.stats().duplicate_fills, 1u);
+  EXPECT_EQ(journal_.fills.size(), 2u);
+}
+
+TEST_F(EngineTest, AnImpossibleBrokerMessageIsSurvivedAndCounted) {
+  broker_.listener().on_accepted(42, "nope");
+  broker_.listener().on_fill(fill(42, "z", Side::Buy, 10'000, 1));
+  EXPECT_EQ(engine_.stats().broker_anomalies, 2u);
+}
+
+TEST_F(EngineTest, StrategyCallbacksRunAfterTheIntentReturns) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  int depth = 0;
+  int max_depth = 0;
+  strategies_.order = [&](const Order&) {
+    ++depth;
+    max_depth = std::max(max_depth, depth);
+    --depth;
+  };
+  strategies_.tick = [&](const Tick&) {
+    ++depth;
+    auto i = intent(kA, Side::Buy);
+    i.qty = Qty(1);
+    const auto id = engine_.submit(i).order_id;
+    broker_.listener().on_accepted(id, "1");  // a broker answering synchronously
+    EXPECT_TRUE(strategies_.order_statuses.empty()) << "on_order ran inside on_tick";
+    --depth;
+  };
+  tick("2026-01-05 09:00:02", kA, 10'000);
+  ASSERT_EQ(strategies_.order_statuses.size(), 1u);
+  EXPECT_EQ(strategies_.order_statuses[0], OrderStatus::Accepted);
+  EXPECT_EQ(max_depth, 1);
+}
+
+TEST_F(EngineTest, SellWithoutQuantitySellsWhatIsNotAlreadyBeingSold) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  auto b = intent(kA, Side::Buy);
+  b.qty = Qty(10);
+  const auto buy = engine_.submit(b).order_id;
+  broker_.listener().on_fill(fill(buy, "b", Side::Buy, 10'000, 10));
+  auto s = intent(kA, Side::Sell);
+  s.qty = Qty(3);
+  ASSERT_TRUE(engine_.submit(s).accepted);
+  auto rest = engine_.submit(intent(kA, Side::Sell));
+  ASSERT_TRUE(rest.accepted);
+  EXPECT_EQ(broker_.submitted.back().qty, Qty(7));
+  auto nothing = engine_.submit(intent(kA, Side::Sell));
+  EXPECT_FALSE(nothing.accepted);
+  EXPECT_THAT(nothing.reason, HasSubstr("nothing to sell"));
+}
+
+TEST_F(EngineTest, TradesWinsAndDrawdown) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  auto b = intent(kA, Side::Buy);
+  b.qty = Qty(100);
+  const auto buy = engine_.submit(b).order_id;
+  broker_.listener().on_fill(fill(buy, "b", Side::Buy, 10'000, 100));  // 1,000,000 + fee 150
+  tick("2026-01-05 09:00:02", kA, 9'500);   // equity falls 50,000
+  tick("2026-01-05 09:00:03", kA, 10'200);
+  const auto sell = engine_.submit(intent(kA, Side::Sell)).order_id;
+  broker_.listener().on_fill(fill(sell, "s", Side::Sell, 10'200, 100));
+  ASSERT_EQ(engine_.trades().size(), 1u);
+  // 1,020,000 - fee 150 - tax 2,040 - 1,000,000 - fee 150
+  EXPECT_EQ(engine_.trades()[0].realized, Krw(17'660));
+  const auto s = summarize(engine_, config_.account.initial_cash);
+  EXPECT_EQ(s.trades, 1u);
+  EXPECT_EQ(s.wins, 1u);
+  EXPECT_EQ(s.pnl, Krw(17'660));
+  EXPECT_EQ(s.final_cash, Krw(10'017'660));
+  // Peak: the starting 10,000,000; trough at 9,500: 8,999,850 cash + 950,000 held.
+  EXPECT_EQ(s.max_drawdown, Krw(50'150));
+}
+
+TEST_F(EngineTest, MinuteBarsFromTicksCompleteWhenTheClockPassesTheMinute) {
+  tick("2026-01-05 09:00:01", kA, 10'000, 5);
+  tick("2026-01-05 09:00:20", kB, 2'000, 7);
+  tick("2026-01-05 09:00:40", kA, 10'050, 3);
+  tick("2026-01-05 09:00:50", kA, 9'990, 1);
+  EXPECT_TRUE(strategies_.bars.empty());
+  tick("2026-01-05 09:01:00", kA, 10'010, 2);
+  ASSERT_EQ(strategies_.bars.size(), 2u);
+  const Bar& a = strategies_.bars[0];
+  EXPECT_EQ(a.code, kA);
+  EXPECT_EQ(format_kst(a.time), "2026-01-05 09:00:00");
+  EXPECT_EQ(a.open, Price(10'000));
+  EXPECT_EQ(a.high, Price(10'050));
+  EXPECT_EQ(a.low, Price(9'990));
+  EXPECT_EQ(a.close, Price(9'990));
+  EXPECT_EQ(a.volume, Qty(9));
+  EXPECT_EQ(strategies_.bars[1].code, kB);
+  EXPECT_EQ(strategies_.bars[1].volume, Qty(7));
+  engine_.close_day();
+  ASSERT_EQ(strategies_.bars.size(), 3u);  // the 09:01 bar of A completes at the close
+  EXPECT_EQ(strategies_.bars[2].close, Price(10'010));
+}
+
+TEST_F(EngineTest, NewDayBandComesFromYesterdaysLastTrade) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  tick("2026-01-05 15:19:59", kA, 12'000);
+  engine_.close_day();
+  tick("2026-01-06 09:00:01", kA, 12'100);
+  const auto* s = engine_.market().find(kA);
+  EXPECT_EQ(s->base, Price(12'000));
+  EXPECT_EQ(s->band.upper, Price(15'600));
+  EXPECT_EQ(s->band.lower, Price(8'400));
+}
+
+}  // namespace
+}  // namespace dalbit::engine
