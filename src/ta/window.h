@@ -40,6 +40,11 @@ class Ring {
 //     the current window, computed from scratch, and replaces the running sums
 //     (and their shift). Errors therefore never outlive one window, and the
 //     cost stays O(1) per push: no periodic O(length) recomputation.
+// With integer inputs (KRX prices, volumes) every term is an exact integer as
+// long as the sums stay below 2^53, and the results are exact up to the final
+// division. With fractional inputs the error is the rounding of the values
+// pushed in the last 2 * length updates, relative to their distance from the
+// shift: small unless the level jumped far within that span.
 // A window of identical values is recognised exactly (by the length of the
 // trailing run of equal pushes): its mean is that value and its variance is
 // 0.0, not a rounding residue, so a flat market gives flat bands.

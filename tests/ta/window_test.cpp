@@ -82,17 +82,29 @@ TEST(RollingWindow, MeanAndVarianceWhileFilling) {
 }
 
 TEST(RollingWindow, FlatWindowIsExactlyFlat) {
-  RollingWindow w(5);
-  for (double x : {1.1, 7.3, 2.9, 1234.5, 0.7, 3.3}) w.push(x);
-  // Five identical fractional values: the running sums alone would leave a
-  // rounding residue in the variance and bands that never quite close.
-  for (int i = 0; i < 5; ++i) w.push(1234.567);
-  EXPECT_EQ(w.mean(), 1234.567);
-  EXPECT_EQ(w.variance(), 0.0);
-  EXPECT_EQ(w.weighted_mean(), 1234.567);
-  w.push(1234.568);  // the run is broken: a real, tiny variance again
-  EXPECT_GT(w.variance(), 0.0);
-  EXPECT_TRUE(close_enough((4 * 1234.567 + 1234.568) / 5, w.mean(), 1e-15));
+  // Runs of identical fractional values after uneven ones (a few hundred
+  // either side), at every offset to the epoch hand-over: the running sums
+  // alone leave a rounding residue in the variance (bands that never quite
+  // close) for many of these.
+  const auto noise = testing::random_values(40, 3);
+  int runs = 0;
+  for (int length : {3, 5, 7, 20}) {
+    for (double flat : {0.1, 1234.567, 98'765.4321, 1.0 / 3.0}) {
+      for (int lead = 0; lead < length; ++lead) {
+        RollingWindow w(length);
+        for (int i = 0; i < length + lead; ++i) w.push(flat + (noise[i] - 50'000.0) / 7.0);
+        for (int i = 0; i < length; ++i) w.push(flat);
+        ASSERT_EQ(w.mean(), flat) << length << " " << flat << " " << lead;
+        ASSERT_EQ(w.variance(), 0.0) << length << " " << flat << " " << lead;
+        ASSERT_EQ(w.weighted_mean(), flat) << length << " " << flat << " " << lead;
+        w.push(flat + 1.0);  // the run is broken: variance (n-1)/n^2 again
+        const double n = length;
+        ASSERT_TRUE(close_enough((n - 1) / (n * n), w.variance(), 1e-9)) << w.variance();
+        ++runs;
+      }
+    }
+  }
+  EXPECT_EQ(runs, 4 * (3 + 5 + 7 + 20));
 }
 
 // Five million updates of a random walk far from zero with a small spread,
