@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 // 10 x 381 x 3 bars. Generated once per run into a scratch directory.
 class Dataset {
  public:
-  Dataset() : dir_(fs::temp_directory_path() / ("dalbit-data-bench-" + std::to_string(::getpid()))) {
+  Dataset()
+      : dir_(fs::temp_directory_path() / ("dalbit-data-bench-" + std::to_string(::getpid()))) {
     GeneratorOptions o;
     o.seed = 1;
     o.codes = default_codes(10);

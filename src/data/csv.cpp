@@ -75,8 +75,8 @@ bool RowParser::fail_row(std::string_view line, std::size_t expected_fields,
                          std::string_view header) {
   const auto fields = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
   if (fields != expected_fields) {
-    return fail("expected " + std::to_string(expected_fields) + " fields (" +
-                std::string(header) + "), got " + std::to_string(fields));
+    return fail("expected " + std::to_string(expected_fields) + " fields (" + std::string(header) +
+                "), got " + std::to_string(fields));
   }
   return false;  // error_ already names the bad field
 }
@@ -107,7 +107,9 @@ bool RowParser::read_time(const char*& p, const char* end, Timestamp& out) {
     ok = q > fraction;
     nanos *= kFractionScale[q - fraction];
   }
-  if (!ok || !at_field_end(q, end)) return fail("bad time " + quoted(field_at(s, end)) + std::string(kTimeFormat));
+  if (!ok || !at_field_end(q, end)) {
+    return fail("bad time " + quoted(field_at(s, end)) + std::string(kTimeFormat));
+  }
   // Rows of one day share their date: convert it once per day, not per row.
   if (!have_cached_date_ || std::memcmp(s, cached_date_text_.data(), 10) != 0) {
     const auto date = parse_kst_date({s, 10});
@@ -116,8 +118,8 @@ bool RowParser::read_time(const char*& p, const char* end, Timestamp& out) {
     cached_midnight_ = from_kst(*date, TimeOfDay{0});
     have_cached_date_ = true;
   }
-  out = cached_midnight_ + std::chrono::seconds{hour * 3600 + minute * 60 + second} +
-        Duration{nanos};
+  out =
+      cached_midnight_ + std::chrono::seconds{hour * 3600 + minute * 60 + second} + Duration{nanos};
   p = q;
   return true;
 }
@@ -162,7 +164,8 @@ bool RowParser::read_price(const char*& p, const char* end, std::string_view nam
   if (v == 0) return fail(std::string(name) + " 0 is not positive");
   if (v != last_grid_price_) {
     if (!krx::on_grid(Price(v))) {
-      return fail(std::string(name) + " " + std::to_string(v) + " is off the tick grid (tick size " +
+      return fail(std::string(name) + " " + std::to_string(v) +
+                  " is off the tick grid (tick size " +
                   std::to_string(krx::tick_size(Price(v)).value()) + ")");
     }
     last_grid_price_ = v;
@@ -189,25 +192,24 @@ bool RowParser::read_volume(const char*& p, const char* end, Qty& out) {
 bool RowParser::parse_tick(std::string_view line, Tick& out) {
   const char* p = line.data();
   const char* const end = p + line.size();
-  if (read_time(p, end, out.time) && read_separator(p, end) && read_code(p, end, out.code) &&
-      read_separator(p, end) && read_price(p, end, "price", out.price) &&
-      read_separator(p, end) && read_volume(p, end, out.volume) && p == end) {
-    return true;
-  }
-  return fail_row(line, 4, kTickHeader);
+  const bool ok = read_time(p, end, out.time) &&
+                  read_separator(p, end) && read_code(p, end, out.code) &&
+                  read_separator(p, end) && read_price(p, end, "price", out.price) &&
+                  read_separator(p, end) && read_volume(p, end, out.volume) && p == end;
+  return ok || fail_row(line, 4, kTickHeader);
 }
 
 bool RowParser::parse_bar(std::string_view line, Bar& out) {
   const char* p = line.data();
   const char* const end = p + line.size();
-  if (!(read_time(p, end, out.time) && read_separator(p, end) && read_code(p, end, out.code) &&
-        read_separator(p, end) && read_price(p, end, "open", out.open) &&
-        read_separator(p, end) && read_price(p, end, "high", out.high) &&
-        read_separator(p, end) && read_price(p, end, "low", out.low) &&
-        read_separator(p, end) && read_price(p, end, "close", out.close) &&
-        read_separator(p, end) && read_volume(p, end, out.volume) && p == end)) {
-    return fail_row(line, 7, kBarHeader);
-  }
+  const bool ok = read_time(p, end, out.time) &&
+                  read_separator(p, end) && read_code(p, end, out.code) &&
+                  read_separator(p, end) && read_price(p, end, "open", out.open) &&
+                  read_separator(p, end) && read_price(p, end, "high", out.high) &&
+                  read_separator(p, end) && read_price(p, end, "low", out.low) &&
+                  read_separator(p, end) && read_price(p, end, "close", out.close) &&
+                  read_separator(p, end) && read_volume(p, end, out.volume) && p == end;
+  if (!ok) return fail_row(line, 7, kBarHeader);
   out.minutes = 1;
   if (out.high < out.low) {
     return fail("high " + std::to_string(out.high.value()) + " is below low " +

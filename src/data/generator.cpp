@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -23,8 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kContinuousMinutes = 380;                 // 09:00..15:19
-constexpr int kOpenMs = 9 * 3'600'000;                  // 09:00:00.000
+constexpr int kContinuousMinutes = 380;                          // 09:00..15:19
+constexpr int kOpenMs = 9 * 3'600'000;                           // 09:00:00.000
 constexpr int kClosingAuctionMs = 15 * 3'600'000 + 30 * 60'000;  // 15:30:00.000
 constexpr int kMinuteMs = 60'000;
 // A typical trade is worth this much, so cheap stocks trade more shares.
@@ -60,9 +60,9 @@ class Rng {
   // [0, n)
   int below(int n) { return static_cast<int>(uniform() * n); }
 
-  // Irwin-Hall: twelve uniforms (21 bits each, three per draw) sum to mean 6, variance 1. Close enough to a
-  // normal for a synthetic market, bounded at 6 sigma, and needs no log or cos
-  // (whose last bit differs between libm versions).
+  // Irwin-Hall: twelve uniforms (21 bits each, three per draw) sum to mean 6, variance 1. Close
+  // enough to a normal for a synthetic market, bounded at 6 sigma, and needs no log or cos (whose
+  // last bit differs between libm versions).
   double normal() {
     constexpr std::uint64_t kMask = (1u << 21) - 1;
     std::uint64_t sum = 0;
@@ -90,9 +90,7 @@ struct MinuteBar {
   Qty volume;
 };
 
-KstDate next_day(KstDate d) {
-  return kst_date(from_kst(d, TimeOfDay{0}) + std::chrono::hours{24});
-}
+KstDate next_day(KstDate d) { return kst_date(from_kst(d, TimeOfDay{0}) + std::chrono::hours{24}); }
 
 std::string code_label(std::size_t i, const CodeSpec& c) {
   return "codes[" + std::to_string(i) + "] (" + c.code.str() + ")";
@@ -292,8 +290,9 @@ class CodeMarket {
   static Price nearest(double fair, const krx::PriceBand& band) {
     const Price bid = krx::floor_to_tick(Price(static_cast<std::int64_t>(fair)));
     const Price ask = std::min(krx::tick_up(bid), band.upper);
-    return fair - static_cast<double>(bid.value()) < static_cast<double>(ask.value()) - fair ? bid
-                                                                                            : ask;
+    const double below = fair - static_cast<double>(bid.value());
+    const double above = static_cast<double>(ask.value()) - fair;
+    return below < above ? bid : ask;
   }
 
   Rng rng_;
@@ -417,11 +416,11 @@ std::vector<CodeSpec> default_codes(int count) {
       spec.drift_bp = named.drift_bp;
     } else {
       // More codes for big benchmark sets: 900060, 900070, ... with spread-out prices.
-      char code[8];
-      std::snprintf(code, sizeof code, "%06d", 900'010 + 10 * i);
+      const std::string code = std::to_string(900'010 + 10 * i);  // six digits up to 999990
       spec.code = *StockCode::parse(code);
-      spec.name = std::string("Synthetic ") + code;
-      spec.start = krx::floor_to_tick(Price(1'000 + (static_cast<std::int64_t>(i) * 7'919) % 150'000));
+      spec.name = "Synthetic " + code;
+      spec.start =
+          krx::floor_to_tick(Price(1'000 + (static_cast<std::int64_t>(i) * 7'919) % 150'000));
       spec.volatility_bp = 150 + i * 37 % 250;
       spec.drift_bp = i % 7 - 3;
     }
@@ -447,7 +446,8 @@ Status generate(const GeneratorOptions& options, const std::string& out_dir) {
   std::error_code ec;
   fs::create_directories(out / "bars", ec);
   if (!ec && options.tick_days > 0) fs::create_directories(out / "ticks", ec);
-  if (ec) return Error{"gen-data: cannot create directories under '" + out_dir + "': " + ec.message()};
+  if (ec)
+    return Error{"gen-data: cannot create directories under '" + out_dir + "': " + ec.message()};
   const auto days = trading_days(options);
   for (const CodeSpec& spec : options.codes) {
     if (auto s = generate_code(options, spec, days, out); !s) return s;

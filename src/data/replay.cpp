@@ -163,8 +163,8 @@ class CsvFile {
   bool keep_open_;
   int fd_ = -1;
   std::unique_ptr<char[]> buf_;
-  std::size_t begin_ = 0;  // first unread byte in buf_
-  std::size_t end_ = 0;    // one past the last byte read into buf_
+  std::size_t begin_ = 0;       // first unread byte in buf_
+  std::size_t end_ = 0;         // one past the last byte read into buf_
   std::uint64_t offset_ = 0;    // file offset of the next read
   std::uint64_t consumed_ = 0;  // bytes handed out as lines (or skipped)
   std::uint64_t line_no_ = 0;
@@ -327,8 +327,7 @@ ReplaySource::~ReplaySource() = default;
 Result<std::unique_ptr<ReplaySource>> ReplaySource::open(const std::string& path,
                                                          const ReplayOptions& options) {
   if (options.from && options.to && *options.from > *options.to) {
-    return Error{"market data: from " + options.from->str() + " is after to " +
-                 options.to->str()};
+    return Error{"market data: from " + options.from->str() + " is after to " + options.to->str()};
   }
   std::error_code ec;
   const auto status = fs::status(path, ec);

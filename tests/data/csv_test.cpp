@@ -91,7 +91,8 @@ TEST(RowParser, NamesWhatIsWrongWithATick) {
       {"2026-01-05 09:00:00,005930,72550,1", "price 72550 is off the tick grid (tick size 100)"},
       {"2026-01-05 09:00:00,005930,72500,-3", "volume -3 is negative"},
       {"2026-01-05 09:00:00,005930,72500,1.5", "bad number '1.5' in volume"},
-      {"2026-01-05 09:00:00,005930,72500,9999999999999999999", "bad number '9999999999999999999' in volume"},
+      {"2026-01-05 09:00:00,005930,72500,9999999999999999999",
+       "bad number '9999999999999999999' in volume"},
   };
   RowParser p;
   for (const auto& c : cases) {

@@ -88,8 +88,8 @@ TEST_F(Replay, ReadsTicksWithCommentsCrlfBlankLinesAndNoFinalNewline) {
 // A file named explicitly is read whatever its extension; only directories filter *.csv.
 TEST_F(Replay, ReadsBars) {
   const auto file = write("bars.txt", std::string(kBars) +
-                                              "2026-01-05 09:00:00,900010,72500,72600,72400,72600,120\n"
-                                              "2026-01-05 15:30:00,900010,72700,72700,72700,72700,900\n");
+                                          "2026-01-05 09:00:00,900010,72500,72600,72400,72600,120\n"
+                                          "2026-01-05 15:30:00,900010,72700,72700,72700,72700,9\n");
   auto src = open_ok(file);
   ASSERT_TRUE(src);
   MarketEvent ev;
@@ -189,9 +189,13 @@ const BadRowCase kBadBars[] = {
 
 TEST_F(Replay, BadRowsAreSkippedCountedAndLoggedWithFileAndLine) {
   std::string ticks = std::string(kTicks) + "2026-01-05 09:00:00,005930,72500,1\n";
-  for (const auto& c : kBadTicks) ticks += std::string(c.row) + "\n2026-01-05 09:00:00,005930,72500,1\n";
+  for (const auto& c : kBadTicks) {
+    ticks += std::string(c.row) + "\n2026-01-05 09:00:00,005930,72500,1\n";
+  }
   std::string bars = kBars;
-  for (const auto& c : kBadBars) bars += std::string(c.row) + "\n2026-01-05 09:01:00,005930,72500,72600,72400,72500,2\n";
+  for (const auto& c : kBadBars) {
+    bars += std::string(c.row) + "\n2026-01-05 09:01:00,005930,72500,72600,72400,72500,2\n";
+  }
   const auto ticks_file = write("a.csv", ticks);
   const auto bars_file = write("b.csv", bars);
 
