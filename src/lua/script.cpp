@@ -1,0 +1,419 @@
+#include "lua/script.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "log/log.h"
+#include "lua/ctx.h"
+
+namespace dalbit::lua::detail {
+namespace {
+
+constexpr std::array<std::string_view, kCallbackCount> kCallbackNames = {
+    "on_init", "on_tick", "on_bar", "on_order", "on_fill"};
+
+// The fields of each event table, created once per strategy and overwritten
+// per event; pre-filling them sizes the table so an event allocates nothing.
+constexpr std::array<const char*, 6> kTickFields = {"code", "price", "volume", "time", "date", "hhmm"};
+constexpr std::array<const char*, 10> kBarFields = {"code", "time",  "date",  "hhmm",   "open",
+                                                    "high", "low",   "close", "volume", "minutes"};
+constexpr std::array<const char*, 9> kOrderFields = {"id",     "code", "side",   "type", "limit",
+                                                     "status", "qty",  "filled", "reason"};
+constexpr std::array<const char*, 8> kFillFields = {"order_id", "code",       "side", "price",
+                                                    "qty",      "commission", "tax",  "time"};
+
+// Logged in full for the first errors of a strategy, then one in this many, so
+// a script failing on every tick cannot flood the log from the engine thread.
+constexpr std::uint64_t kErrorsLoggedInFull = 10;
+constexpr std::uint64_t kErrorLogInterval = 1000;
+
+constexpr double kMaxWhole = 9007199254740992.0;  // 2^53
+
+// Raises `message` as is (no location: setup errors name the script themselves).
+[[noreturn]] void raise(lua_State* L, const std::string& message) {
+  lua_pushlstring(L, message.data(), message.size());
+  lua_error(L);
+  std::abort();  // lua_error does not return
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  const int read_errno = std::ferror(file) != 0 ? errno : 0;
+  std::fclose(file);
+  if (read_errno != 0) return Error{fmt::format("cannot read {}: {}", path, std::strerror(read_errno))};
+  return text;
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+void set(lua_State* L, int table, const char* key, double value) {
+  lua_pushnumber(L, value);
+  lua_setfield(L, table, key);
+}
+
+template <class Tag>
+void set(lua_State* L, int table, const char* key, StrongInt<Tag> value) {
+  set(L, table, key, static_cast<double>(value.value()));
+}
+
+void set(lua_State* L, int table, const char* key, std::string_view value) {
+  lua_pushlstring(L, value.data(), value.size());
+  lua_setfield(L, table, key);
+}
+
+template <std::size_t N>
+int new_event_table(lua_State* L, const std::array<const char*, N>& fields) {
+  lua_createtable(L, 0, static_cast<int>(N));
+  for (const char* field : fields) {
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, field);
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+std::string_view lua_kind(int type) {
+  switch (type) {
+    case LUA_TNUMBER: return "a number";
+    case LUA_TBOOLEAN: return "a boolean";
+    case LUA_TSTRING: return "a string";
+    case LUA_TTABLE: return "a table";
+    default: return "something else";
+  }
+}
+
+}  // namespace
+
+std::string_view callback_name(Callback cb) { return kCallbackNames[static_cast<std::size_t>(cb)]; }
+
+double epoch_seconds(Timestamp t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+EventTime EventClock::at(Timestamp t) {
+  constexpr std::int64_t kSecondsPerDay = 86'400;
+  const std::int64_t local = floor_div(t.time_since_epoch().count(), 1'000'000'000) +
+                             std::chrono::seconds(kKstOffset).count();
+  const std::int64_t day = floor_div(local, kSecondsPerDay);
+  const std::int64_t second_of_day = local - day * kSecondsPerDay;
+  if (day != day_) {
+    day_ = day;
+    date_ = kst_date(t).str();
+  }
+  return {epoch_seconds(t), static_cast<int>(second_of_day / 3600 * 100 + second_of_day / 60 % 60), date_};
+}
+
+// Runs the chunk and builds the strategy from what it returns, all inside the
+// Vm's protected call and budgets.
+struct Setup final : Vm::Body {
+  Setup(Script& s, const ScriptSpec& sp, const std::string& src) : script(s), spec(sp), source(src) {}
+
+  void run(lua_State* L) override {
+    script.vm_->load_chunk(L, source);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) {
+      raise(L, fmt::format("{}: the script must end with `return S`, a table of callbacks; it returned {}",
+                           spec.path, luaL_typename(L, -1)));
+    }
+    const int strategy = lua_gettop(L);
+    bind_callbacks(L, strategy);
+    const int params = merge_params(L, strategy);
+    Vm::push_read_only(L, params, "ctx.params");
+    const int view = lua_gettop(L);
+    lua_pushliteral(L, "params");
+    lua_pushvalue(L, view);
+    lua_rawset(L, strategy);
+    push_ctx(L, script, view);
+    script.ctx_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    auto& tables = script.event_tables_;
+    tables[static_cast<std::size_t>(Callback::Tick)] = new_event_table(L, kTickFields);
+    tables[static_cast<std::size_t>(Callback::Bar)] = new_event_table(L, kBarFields);
+    tables[static_cast<std::size_t>(Callback::Order)] = new_event_table(L, kOrderFields);
+    tables[static_cast<std::size_t>(Callback::Fill)] = new_event_table(L, kFillFields);
+    anchor_enum_strings(L);
+  }
+
+  void bind_callbacks(lua_State* L, int strategy) {
+    for (std::size_t i = 0; i < kCallbackCount; ++i) {
+      const std::string_view name = kCallbackNames[i];
+      lua_pushlstring(L, name.data(), name.size());
+      lua_rawget(L, strategy);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+      } else if (lua_isfunction(L, -1)) {
+        script.callbacks_[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+      } else {
+        raise(L, fmt::format("{}: S.{} must be a function, got {}", spec.path, name, luaL_typename(L, -1)));
+      }
+    }
+    // A misspelt callback would silently never run.
+    lua_pushnil(L);
+    while (lua_next(L, strategy) != 0) {
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        const std::string_view key = lua_tostring(L, -2);
+        if (key.starts_with("on_") &&
+            std::find(kCallbackNames.begin(), kCallbackNames.end(), key) == kCallbackNames.end()) {
+          warnings.push_back(fmt::format("{}: S.{} is not a callback dalbit calls (known: {})", spec.path,
+                                         key, fmt::join(kCallbackNames, ", ")));
+        }
+      }
+      lua_pop(L, 1);
+    }
+    lua_pushliteral(L, "name");
+    lua_rawget(L, strategy);
+    if (lua_type(L, -1) == LUA_TSTRING && spec.name != lua_tostring(L, -1)) {
+      warnings.push_back(fmt::format("{}: S.name is '{}' but the strategy is loaded (and its intents "
+                                     "attributed) as '{}', its file name", spec.path, lua_tostring(L, -1),
+                                     spec.name));
+    }
+    lua_pop(L, 1);
+  }
+
+  // Pushes S.params (or a new table) with the config's values written over
+  // the script's defaults.
+  int merge_params(lua_State* L, int strategy) {
+    lua_pushliteral(L, "params");
+    lua_rawget(L, strategy);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+    } else if (!lua_istable(L, -1)) {
+      raise(L, fmt::format("{}: S.params must be a table of name = default value, got {}", spec.path,
+                           luaL_typename(L, -1)));
+    }
+    const int params = lua_gettop(L);
+    std::vector<std::string> declared;
+    lua_pushnil(L);
+    while (lua_next(L, params) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        raise(L, fmt::format("{}: S.params keys must be names, got a {} key", spec.path, luaL_typename(L, -2)));
+      }
+      declared.emplace_back(lua_tostring(L, -2));
+      lua_pop(L, 1);
+    }
+    if (spec.params == nullptr) return params;
+    std::sort(declared.begin(), declared.end());
+    std::vector<std::string> problems;
+    for (const auto& [key, value] : *spec.params) {
+      lua_pushlstring(L, key.data(), key.size());
+      lua_rawget(L, params);
+      const int expected = lua_type(L, -1);
+      lua_pop(L, 1);
+      if (expected == LUA_TNIL) {
+        problems.push_back(fmt::format("params.{}: not declared in {} (S.params declares: {})", key, spec.path,
+                                       declared.empty() ? "nothing" : fmt::format("{}", fmt::join(declared, ", "))));
+        continue;
+      }
+      lua_pushlstring(L, key.data(), key.size());
+      const int given = std::visit(
+          [&](const auto& v) -> int {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, bool>) {
+              lua_pushboolean(L, v ? 1 : 0);
+              return LUA_TBOOLEAN;
+            } else if constexpr (std::is_same_v<V, std::string>) {
+              lua_pushlstring(L, v.data(), v.size());
+              return LUA_TSTRING;
+            } else {
+              lua_pushnumber(L, static_cast<double>(v));
+              return LUA_TNUMBER;
+            }
+          },
+          value);
+      if (given != expected) {
+        problems.push_back(fmt::format("params.{}: the script's default is {}, the config gives {}", key,
+                                       lua_kind(expected), lua_kind(given)));
+      } else if (std::holds_alternative<std::int64_t>(value) &&
+                 std::abs(static_cast<double>(std::get<std::int64_t>(value))) > kMaxWhole) {
+        problems.push_back(fmt::format("params.{}: {} is too large to be exact in Lua", key,
+                                       std::get<std::int64_t>(value)));
+      } else {
+        lua_rawset(L, params);
+        continue;
+      }
+      lua_pop(L, 2);
+    }
+    if (!problems.empty()) raise(L, fmt::format("{}", fmt::join(problems, "; ")));
+    return params;
+  }
+
+  // The enum strings events carry stay interned for the state's life, so
+  // pushing them per event never allocates.
+  static void anchor_enum_strings(lua_State* L) {
+    constexpr std::array<std::string_view, 11> kStrings = {
+        "buy", "sell", "market", "limit", "new", "sent", "accepted", "partially_filled", "filled",
+        "cancelled", "rejected"};
+    lua_createtable(L, static_cast<int>(kStrings.size()), 0);
+    int i = 0;
+    for (const auto s : kStrings) {
+      lua_pushlstring(L, s.data(), s.size());
+      lua_rawseti(L, -2, ++i);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, "dalbit.enum_strings");
+  }
+
+  Script& script;
+  const ScriptSpec& spec;
+  const std::string& source;
+  std::vector<std::string> warnings;
+};
+
+// Hands one event to one callback: fn(ctx, event) inside the Vm's protected
+// call, filling the reused event table there too (filling may allocate).
+template <class FillEvent>
+class Delivery final : public Vm::Body {
+ public:
+  Delivery(Script& script, Callback cb, FillEvent& fill_event)
+      : script_(script), index_(static_cast<std::size_t>(cb)), fill_event_(fill_event) {}
+
+  void run(lua_State* L) override {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, script_.callbacks_[index_]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, script_.ctx_ref_);
+    int nargs = 1;
+    if (script_.event_tables_[index_] != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, script_.event_tables_[index_]);
+      fill_event_(L, lua_gettop(L));
+      ++nargs;
+    }
+    lua_call(L, nargs, 0);
+  }
+
+ private:
+  Script& script_;
+  std::size_t index_;
+  FillEvent& fill_event_;
+};
+
+Script::Script(std::string name, StrategyApi& api, std::unique_ptr<Vm> vm)
+    : name_(std::move(name)), api_(api), vm_(std::move(vm)) {
+  callbacks_.fill(LUA_NOREF);
+  event_tables_.fill(LUA_NOREF);
+}
+
+Result<std::unique_ptr<Script>> Script::load(const ScriptSpec& spec, StrategyApi& api) {
+  auto source = read_file(spec.path);
+  if (!source) return Error{fmt::format("strategy '{}': {}", spec.name, source.error().message)};
+  auto vm = Vm::create(spec.name, spec.path, spec.budgets);
+  if (!vm) return Error{fmt::format("strategy '{}': {}", spec.name, vm.error().message)};
+  std::unique_ptr<Script> script(new Script(spec.name, api, std::move(*vm)));
+  Setup setup(*script, spec, *source);
+  if (script->vm_->run(setup) != Fault::None) {
+    return Error{fmt::format("strategy '{}': {}", spec.name, script->vm_->error())};
+  }
+  for (const auto& warning : setup.warnings) log::lua().warn("[{}] {}", spec.name, warning);
+  return script;
+}
+
+template <class FillEvent>
+void Script::deliver(Callback cb, FillEvent fill_event) {
+  if (!has(cb)) return;
+  Delivery<FillEvent> delivery(*this, cb, fill_event);
+  const Fault fault = vm_->run(delivery);
+  if (fault != Fault::None) report(cb, fault);
+}
+
+void Script::report(Callback cb, Fault fault) {
+  ++errors_;
+  last_error_ = fmt::format("{}: {}", callback_name(cb), vm_->error());
+  const std::string& traceback = vm_->traceback();
+  if (fault == Fault::Fatal) {
+    log::lua().error("[{}] disabled after {}{}{}", name_, last_error_, traceback.empty() ? "" : "\n",
+                     traceback);
+    vm_.reset();  // frees its memory; it never runs again
+    return;
+  }
+  if (errors_ <= kErrorsLoggedInFull || errors_ % kErrorLogInterval == 0) {
+    log::lua().error("[{}] {} (error #{}{})\n{}", name_, last_error_, errors_,
+                     errors_ >= kErrorsLoggedInFull ? fmt::format("; from now on one in {} is logged",
+                                                                  kErrorLogInterval)
+                                                    : "",
+                     traceback);
+  }
+}
+
+void Script::push_code(lua_State* L, StockCode code) {
+  auto it = code_refs_.find(code);
+  if (it == code_refs_.end()) {
+    const std::string_view text = code.view();
+    lua_pushlstring(L, text.data(), text.size());
+    it = code_refs_.emplace(code, luaL_ref(L, LUA_REGISTRYINDEX)).first;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, it->second);
+}
+
+void Script::on_init() {
+  deliver(Callback::Init, [](lua_State*, int) {});
+}
+
+void Script::on_tick(const Tick& tick, const EventTime& time) {
+  deliver(Callback::Tick, [&](lua_State* L, int t) {
+    push_code(L, tick.code);
+    lua_setfield(L, t, "code");
+    set(L, t, "price", tick.price);
+    set(L, t, "volume", tick.volume);
+    set(L, t, "time", time.epoch);
+    set(L, t, "date", time.date);
+    set(L, t, "hhmm", time.hhmm);
+  });
+}
+
+void Script::on_bar(const Bar& bar, const EventTime& time) {
+  deliver(Callback::Bar, [&](lua_State* L, int t) {
+    push_code(L, bar.code);
+    lua_setfield(L, t, "code");
+    set(L, t, "time", time.epoch);
+    set(L, t, "date", time.date);
+    set(L, t, "hhmm", time.hhmm);
+    set(L, t, "open", bar.open);
+    set(L, t, "high", bar.high);
+    set(L, t, "low", bar.low);
+    set(L, t, "close", bar.close);
+    set(L, t, "volume", bar.volume);
+    set(L, t, "minutes", bar.minutes);
+  });
+}
+
+void Script::on_order(const Order& order) {
+  deliver(Callback::Order, [&](lua_State* L, int t) {
+    set(L, t, "id", static_cast<double>(order.id));
+    push_code(L, order.code);
+    lua_setfield(L, t, "code");
+    set(L, t, "side", to_string(order.side));
+    set(L, t, "type", to_string(order.type));
+    set(L, t, "limit", order.limit);
+    set(L, t, "status", to_string(order.status));
+    set(L, t, "qty", order.qty);
+    set(L, t, "filled", order.filled);
+    set(L, t, "reason", order.reason);
+  });
+}
+
+void Script::on_fill(const Fill& fill) {
+  deliver(Callback::Fill, [&](lua_State* L, int t) {
+    set(L, t, "order_id", static_cast<double>(fill.order_id));
+    push_code(L, fill.code);
+    lua_setfield(L, t, "code");
+    set(L, t, "side", to_string(fill.side));
+    set(L, t, "price", fill.price);
+    set(L, t, "qty", fill.qty);
+    set(L, t, "commission", fill.commission);
+    set(L, t, "tax", fill.tax);
+    set(L, t, "time", epoch_seconds(fill.time));
+  });
+}
+
+}  // namespace dalbit::lua::detail
