@@ -15,6 +15,8 @@ constexpr std::size_t kMaxQuoted = 40;
 // 18 digits always fit an int64.
 constexpr std::ptrdiff_t kMaxDigits = 18;
 constexpr std::ptrdiff_t kMaxFractionDigits = 9;
+// "YYYY-MM-DD HH:MM"
+constexpr std::size_t kMinutePrefix = 16;
 // Nanoseconds per unit of a fraction with this many digits (".250" is 250 x 10^6).
 constexpr std::array<std::int64_t, kMaxFractionDigits + 1> kFractionScale{
     0, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
@@ -91,12 +93,18 @@ bool RowParser::read_separator(const char*& p, const char* end) {
 
 bool RowParser::read_time(const char*& p, const char* end, Timestamp& out) {
   const char* const s = p;
+  // Rows of one minute share "YYYY-MM-DD HH:MM", already checked when first
+  // seen: then only the seconds and the fraction are new.
+  const bool long_enough = end - s >= 19;
+  const bool same_minute = long_enough && have_cached_minute_ &&
+                           std::memcmp(s, cached_minute_text_.data(), kMinutePrefix) == 0;
   int hour = 0, minute = 0, second = 0;
   // Layout first, so the fixed-position reads stay inside the line.
-  bool ok = end - s >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') &&
-            s[13] == ':' && s[16] == ':' && two_digits(s + 11, hour) &&
-            two_digits(s + 14, minute) && two_digits(s + 17, second) && hour <= 23 &&
-            minute <= 59 && second <= 59;
+  bool ok = long_enough && s[16] == ':' && two_digits(s + 17, second) && second <= 59;
+  if (!same_minute) {
+    ok = ok && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' &&
+         two_digits(s + 11, hour) && two_digits(s + 14, minute) && hour <= 23 && minute <= 59;
+  }
   const char* q = s + 19;
   std::int64_t nanos = 0;
   if (ok && q < end && *q == '.') {
@@ -110,16 +118,20 @@ bool RowParser::read_time(const char*& p, const char* end, Timestamp& out) {
   if (!ok || !at_field_end(q, end)) {
     return fail("bad time " + quoted(field_at(s, end)) + std::string(kTimeFormat));
   }
-  // Rows of one day share their date: convert it once per day, not per row.
-  if (!have_cached_date_ || std::memcmp(s, cached_date_text_.data(), 10) != 0) {
-    const auto date = parse_kst_date({s, 10});
-    if (!date) return fail("bad date in time " + quoted(field_at(s, end)));
-    std::memcpy(cached_date_text_.data(), s, 10);
-    cached_midnight_ = from_kst(*date, TimeOfDay{0});
-    have_cached_date_ = true;
+  if (!same_minute) {
+    // Rows of one day share their date: convert it once per day, not per minute.
+    if (!have_cached_date_ || std::memcmp(s, cached_date_text_.data(), 10) != 0) {
+      const auto date = parse_kst_date({s, 10});
+      if (!date) return fail("bad date in time " + quoted(field_at(s, end)));
+      std::memcpy(cached_date_text_.data(), s, 10);
+      cached_midnight_ = from_kst(*date, TimeOfDay{0});
+      have_cached_date_ = true;
+    }
+    std::memcpy(cached_minute_text_.data(), s, kMinutePrefix);
+    cached_minute_start_ = cached_midnight_ + std::chrono::minutes{hour * 60 + minute};
+    have_cached_minute_ = true;
   }
-  out =
-      cached_midnight_ + std::chrono::seconds{hour * 3600 + minute * 60 + second} + Duration{nanos};
+  out = cached_minute_start_ + std::chrono::seconds{second} + Duration{nanos};
   p = q;
   return true;
 }

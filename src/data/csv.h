@@ -58,6 +58,10 @@ class RowParser {
   std::array<char, 10> cached_date_text_{};
   Timestamp cached_midnight_{};
   bool have_cached_date_ = false;
+  // The last minute seen: "YYYY-MM-DD HH:MM" and the instant it starts.
+  std::array<char, 16> cached_minute_text_{};
+  Timestamp cached_minute_start_{};
+  bool have_cached_minute_ = false;
   // The last code seen, so a file of one code validates it once.
   StockCode cached_code_;
   bool have_cached_code_ = false;

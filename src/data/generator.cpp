@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "core/krx.h"
 #include "data/csv.h"
@@ -264,8 +265,7 @@ class CodeMarket {
       std::sort(offsets_.begin(), offsets_.end());
       for (const int offset : offsets_) {
         fair = clamp(fair * (1.0 + step_drift + step_volatility * rng_.normal()));
-        const Price bid = krx::floor_to_tick(Price(static_cast<std::int64_t>(fair)));
-        const Price ask = std::min(krx::tick_up(bid), band.upper);
+        const auto [bid, ask] = quote(fair, band);
         const Price price = rng_.uniform() < 0.5 ? bid : ask;
         // A product of two uniforms times 4: mean one, mostly small trades.
         const double size = static_cast<double>(mean_qty) * 4.0 * rng_.uniform() * rng_.uniform();
@@ -286,10 +286,16 @@ class CodeMarket {
     return bits;
   }
 
-  // The grid price closest to `fair` (which lies inside the band).
-  static Price nearest(double fair, const krx::PriceBand& band) {
+  // The grid prices just below (or at) and above `fair`, which lies inside
+  // the band; both stay inside it.
+  static std::pair<Price, Price> quote(double fair, const krx::PriceBand& band) {
     const Price bid = krx::floor_to_tick(Price(static_cast<std::int64_t>(fair)));
-    const Price ask = std::min(krx::tick_up(bid), band.upper);
+    return {bid, std::min(krx::tick_up(bid), band.upper)};
+  }
+
+  // The grid price closest to `fair`.
+  static Price nearest(double fair, const krx::PriceBand& band) {
+    const auto [bid, ask] = quote(fair, band);
     const double below = fair - static_cast<double>(bid.value());
     const double above = static_cast<double>(ask.value()) - fair;
     return below < above ? bid : ask;
