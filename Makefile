@@ -25,7 +25,7 @@ soak: build
 	@cd $(BUILD) && ctest --output-on-failure -L soak
 
 demo: build
-	@$(DALBIT) backtest --config config/dalbit.json --data data/sample \
+	@$(DALBIT) backtest --config config/dalbit.json --data data/sample/bars \
 	  --strategies momentum_tpsl --out out/demo-result.json
 
 bench: build

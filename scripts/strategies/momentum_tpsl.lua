@@ -71,14 +71,12 @@ function S.on_bar(ctx, bar)
   end
 end
 
+-- Every status change of this strategy's orders; once an order is done the
+-- code is free for the next decision.
 function S.on_order(ctx, o)
-  if o.status == "rejected" or o.status == "cancelled" then pending[o.code] = nil end
-end
-
-function S.on_fill(ctx, f)
-  -- A fill that completes the order frees the code for the next decision.
-  local o = f.order_done
-  if o == nil or o then pending[f.code] = nil end
+  if o.status == "filled" or o.status == "cancelled" or o.status == "rejected" then
+    pending[o.code] = nil
+  end
 end
 
 return S

@@ -27,10 +27,14 @@ using json = nlohmann::ordered_json;
 // 1234567 -> "1,234,567"; signed when asked, for P&L.
 std::string won(Krw v, bool sign = false) {
   const auto x = v.value();
-  std::string digits = std::to_string(x < 0 ? -x : x);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
-  if (x < 0) return "-" + digits;
-  return (sign && x > 0 ? "+" : "") + digits;
+  const std::string digits = std::to_string(x < 0 ? -x : x);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  if (x < 0) return "-" + grouped;
+  return (sign && x > 0 ? "+" : "") + grouped;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {

@@ -303,7 +303,10 @@ void Engine::on_fill(const Fill& fill) {
     flat.code = fill.code;
     journal_->position(p ? *p : flat, fill.time);
   }
+  // on_fill with the execution, then on_order with the order's new status
+  // (partially_filled, filled, or still cancelled for a late execution).
   pending_.push_back({Pending::Kind::Fill, order.id, fill});
+  pending_.push_back({Pending::Kind::Order, order.id, {}});
   after_order_change(order);
 }
 

@@ -29,7 +29,7 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-struct Run {
+struct ProcessResult {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -61,12 +61,12 @@ class BacktestE2E : public ::testing::Test {
     })";
   }
 
-  Run run(const std::string& args, const std::string& env = "") {
+  ProcessResult run(const std::string& args, const std::string& env = "") {
     const auto out = dir_ / "stdout.txt";
     const auto err = dir_ / "stderr.txt";
     const std::string cmd = env + " " + kDalbit + " " + args + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(cmd.c_str());
-    Run r;
+    ProcessResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = slurp(out);
     r.err = slurp(err);
@@ -224,10 +224,10 @@ TEST_F(BacktestE2E, SecretsNeverReachLogsOrOutput) {
   for (const auto& e : fs::directory_iterator(dir_ / "logs")) logs += slurp(e.path());
   EXPECT_THAT(logs, HasSubstr("app key <redacted> and token <redacted>"));
   EXPECT_THAT(logs, HasSubstr("leaky.lua:4"));  // the error still names the script and line
-  for (const auto* text : {&logs, &r.out, &r.err}) {
-    EXPECT_THAT(*text, Not(HasSubstr("FAKE-APPKEY-7x1")));
-    EXPECT_THAT(*text, Not(HasSubstr("FAKE-SECRET-3z8")));
-    EXPECT_THAT(*text, Not(HasSubstr("FAKE-TOKEN-9q2")));
+  for (const std::string& text : {logs, r.out, r.err}) {
+    EXPECT_THAT(text, Not(HasSubstr("FAKE-APPKEY-7x1")));
+    EXPECT_THAT(text, Not(HasSubstr("FAKE-SECRET-3z8")));
+    EXPECT_THAT(text, Not(HasSubstr("FAKE-TOKEN-9q2")));
   }
 }
 
