@@ -2,7 +2,7 @@
 // 0 done, 1 the run failed, 2 bad usage or configuration.
 #pragma once
 
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,5 +23,24 @@ struct BacktestOptions {
   bool verbose = false;
 };
 int backtest(const BacktestOptions& options);
+
+struct GenDataOptions {
+  std::string out;
+  std::uint64_t seed = 1;
+  int codes = 3;
+  int days = 15;
+  int tick_days = 1;
+  int ticks_per_minute = 30;
+  std::string from = "2026-01-05";
+  std::string config;  // optional: take market.holidays from it
+};
+int gen_data(const GenDataOptions& options);
+
+struct TaOptions {
+  std::string data;
+  std::vector<std::string> only;  // indicator specs; empty: every indicator with its defaults
+  std::string out;                // empty: standard output
+};
+int ta(const TaOptions& options);
 
 }  // namespace dalbit::app

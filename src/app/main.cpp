@@ -2,6 +2,19 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+#include "ta/registry.h"
+
+namespace {
+
+std::string indicator_names() {
+  std::string names;
+  for (const auto& info : dalbit::ta::indicator_catalog()) {
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
+  }
+  return names;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace dalbit::app;
@@ -31,6 +44,37 @@ int main(int argc, char** argv) {
   backtest_cmd->add_option("--store", bt.store, "SQLite store to record the run in (default: store.path)");
   backtest_cmd->add_flag("--verbose,-v", bt.verbose, "Show every log line on the terminal, not only warnings");
   backtest_cmd->callback([&] { std::exit(backtest(bt)); });
+
+  GenDataOptions gd;
+  auto* gen_cmd = cli.add_subcommand(
+      "gen-data",
+      "Write deterministic synthetic market data (1-minute bars, and ticks for the last days) for "
+      "backtests and benchmarks. The codes start with 9: they are invented, not real listings.");
+  gen_cmd->add_option("--out", gd.out, "Output directory (bars/ and ticks/ are written under it)")->required();
+  gen_cmd->add_option("--seed", gd.seed, "Random seed; the same seed gives the same bytes")->capture_default_str();
+  gen_cmd->add_option("--codes", gd.codes, "Number of invented stock codes")->capture_default_str();
+  gen_cmd->add_option("--days", gd.days, "Trading days of 1-minute bars (weekdays, holidays skipped)")
+      ->capture_default_str();
+  gen_cmd->add_option("--tick-days", gd.tick_days, "The last this many days also get tick files")
+      ->capture_default_str();
+  gen_cmd->add_option("--ticks-per-minute", gd.ticks_per_minute, "Average trades per minute")
+      ->capture_default_str();
+  gen_cmd->add_option("--from", gd.from, "First KST date, YYYY-MM-DD")->capture_default_str();
+  gen_cmd->add_option("--config", gd.config, "Take the holidays to skip from this config's market.holidays");
+  gen_cmd->callback([&] { std::exit(gen_data(gd)); });
+
+  TaOptions ta_opts;
+  auto* ta_cmd = cli.add_subcommand(
+      "ta",
+      "Compute technical indicators over a bar CSV and write them as CSV aligned to the input rows "
+      "(empty while an indicator is still in its look-back), to compare with an HTS chart. "
+      "Specs are name[:param...], e.g. rsi:14,bb:20:2,macd:12:26:9; names: " + indicator_names() +
+      " (docs/indicators.md).");
+  ta_cmd->add_option("--data", ta_opts.data, "A bar CSV file or a directory of them")->required();
+  ta_cmd->add_option("--only", ta_opts.only, "Comma-separated indicator specs (default: all, default parameters)")
+      ->delimiter(',');
+  ta_cmd->add_option("--out", ta_opts.out, "Write here instead of standard output");
+  ta_cmd->callback([&] { std::exit(ta(ta_opts)); });
 
   try {
     cli.parse(argc, argv);

@@ -231,6 +231,33 @@ TEST_F(BacktestE2E, SecretsNeverReachLogsOrOutput) {
   }
 }
 
+TEST_F(BacktestE2E, GenDataReproducesTheShippedSample) {
+  const auto r = run("gen-data --out " + (dir_ / "gen").string() +
+                     " --seed 1 --codes 3 --days 15 --tick-days 1 --ticks-per-minute 30 --from 2026-01-05");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file : {"bars/900010.csv", "bars/900030.csv", "ticks/900020.csv"}) {
+    EXPECT_EQ(slurp(dir_ / "gen" / file), slurp(fs::path(kSource) / "data/sample" / file)) << file;
+  }
+}
+
+TEST_F(BacktestE2E, TaWritesOneRowPerBarWithEmptyLookback) {
+  const auto r = run("ta --data " + kSource + "/tests/e2e/data/two_trades.csv --only sma:3,rsi:2 --out " +
+                     (dir_ / "ta.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream csv(slurp(dir_ / "ta.csv"));
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(csv, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 14u);  // header + 13 bars
+  EXPECT_EQ(lines[0], "time,code,open,high,low,close,volume,sma_3,rsi_2");
+  EXPECT_EQ(lines[1], "2026-01-05 09:00:00,900010,10000,10000,10000,10000,1000,,");
+  // 09:02: SMA(3) of 10,000, 10,050, 10,100 = 10,050; RSI(2) over two rises = 100.
+  EXPECT_EQ(lines[3], "2026-01-05 09:02:00,900010,10050,10100,10050,10100,1000,10050,100");
+  const auto bad = run("ta --data " + kSource + "/tests/e2e/data/two_trades.csv --only rsx");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unknown indicator \"rsx\""));
+}
+
 TEST(Cli, HelpIsCompleteForEverySubcommand) {
   const std::string cmd = kDalbit + " --help 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -238,7 +265,7 @@ TEST(Cli, HelpIsCompleteForEverySubcommand) {
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
   ::pclose(p);
-  EXPECT_THAT(text, HasSubstr("backtest"));
+  for (const char* sub : {"backtest", "gen-data", "ta"}) EXPECT_THAT(text, HasSubstr(sub));
   FILE* q = ::popen((kDalbit + " backtest --help 2>&1").c_str(), "r");
   text.clear();
   while (std::size_t n = std::fread(buf, 1, sizeof buf, q)) text.append(buf, n);
