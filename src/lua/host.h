@@ -51,8 +51,11 @@ class StrategyApi {
 
 struct HostOptions {
   std::string strategies_dir = "scripts/strategies";
-  // Wall time per callback (steady clock, not trading time). Also bounds the
-  // script's top-level code when it is loaded.
+  // Wall time per callback (steady clock, not trading time), checked every
+  // 1000 VM instructions. One stretch between two checks is charged at most
+  // half the budget, so a single OS pause of the engine thread (or slow engine
+  // call) does not disable a strategy. Also bounds the script's top-level code
+  // when it is loaded.
   std::chrono::microseconds call_budget{5000};
   // Bytes per strategy state: the allocator refuses beyond it, and a script
   // whose live data stays above 3/4 of it after a full collection is stopped.

@@ -21,15 +21,22 @@ namespace {
 constexpr std::array<std::string_view, kCallbackCount> kCallbackNames = {
     "on_init", "on_tick", "on_bar", "on_order", "on_fill"};
 
-// The fields of each event table, created once per strategy and overwritten
-// per event; pre-filling them sizes the table so an event allocates nothing.
-constexpr std::array<const char*, 6> kTickFields = {"code", "price", "volume", "time", "date", "hhmm"};
-constexpr std::array<const char*, 10> kBarFields = {"code", "time",  "date",  "hhmm",   "open",
-                                                    "high", "low",   "close", "volume", "minutes"};
-constexpr std::array<const char*, 9> kOrderFields = {"id",     "code", "side",   "type", "limit",
-                                                     "status", "qty",  "filled", "reason"};
-constexpr std::array<const char*, 8> kFillFields = {"order_id", "code",       "side", "price",
-                                                    "qty",      "commission", "tax",  "time"};
+// The fields of the event tables. Their names live in one array table in the
+// registry: filling an event indexes it instead of interning each name again
+// (lua_setfield would hash and compare the key on every call).
+enum Field : int {
+  kCode = 1, kPrice, kVolume, kTime, kDate, kHhmm, kOpen, kHigh, kLow, kClose, kMinutes,
+  kId, kSide, kType, kLimit, kStatus, kQty, kFilled, kReason, kOrderId, kCommission, kTax,
+};
+constexpr std::array<std::string_view, 22> kFieldNames = {
+    "code", "price", "volume", "time",   "date",   "hhmm",   "open",     "high",       "low", "close", "minutes",
+    "id",   "side",  "type",   "limit",  "status", "qty",    "filled",   "reason",     "order_id", "commission", "tax"};
+// Each table is created once per strategy with all its fields, so that an
+// event only overwrites existing slots.
+constexpr std::array<Field, 6> kTickFields = {kCode, kPrice, kVolume, kTime, kDate, kHhmm};
+constexpr std::array<Field, 10> kBarFields = {kCode, kTime, kDate, kHhmm, kOpen, kHigh, kLow, kClose, kVolume, kMinutes};
+constexpr std::array<Field, 9> kOrderFields = {kId, kCode, kSide, kType, kLimit, kStatus, kQty, kFilled, kReason};
+constexpr std::array<Field, 8> kFillFields = {kOrderId, kCode, kSide, kPrice, kQty, kCommission, kTax, kTime};
 
 // Logged in full for the first errors of a strategy, then one in this many, so
 // a script failing on every tick cannot flood the log from the engine thread.
@@ -63,27 +70,13 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-void set(lua_State* L, int table, const char* key, double value) {
-  lua_pushnumber(L, value);
-  lua_setfield(L, table, key);
-}
-
-template <class Tag>
-void set(lua_State* L, int table, const char* key, StrongInt<Tag> value) {
-  set(L, table, key, static_cast<double>(value.value()));
-}
-
-void set(lua_State* L, int table, const char* key, std::string_view value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, table, key);
-}
-
 template <std::size_t N>
-int new_event_table(lua_State* L, const std::array<const char*, N>& fields) {
+int new_event_table(lua_State* L, int names, const std::array<Field, N>& fields) {
   lua_createtable(L, 0, static_cast<int>(N));
-  for (const char* field : fields) {
+  for (const Field field : fields) {
+    lua_rawgeti(L, names, field);
     lua_pushboolean(L, 0);
-    lua_setfield(L, -2, field);
+    lua_rawset(L, -3);
   }
   return luaL_ref(L, LUA_REGISTRYINDEX);
 }
@@ -114,7 +107,7 @@ EventTime EventClock::at(Timestamp t) {
     day_ = day;
     date_ = kst_date(t).str();
   }
-  return {epoch_seconds(t), static_cast<int>(second_of_day / 3600 * 100 + second_of_day / 60 % 60), date_};
+  return {epoch_seconds(t), static_cast<int>(second_of_day / 3600 * 100 + second_of_day / 60 % 60), day, date_};
 }
 
 // Runs the chunk and builds the strategy from what it returns, all inside the
@@ -139,11 +132,20 @@ struct Setup final : Vm::Body {
     lua_rawset(L, strategy);
     push_ctx(L, script, view);
     script.ctx_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, static_cast<int>(kFieldNames.size()), 0);
+    const int names = lua_gettop(L);
+    for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+      lua_pushlstring(L, kFieldNames[i].data(), kFieldNames[i].size());
+      lua_rawseti(L, names, static_cast<int>(i) + 1);
+    }
     auto& tables = script.event_tables_;
-    tables[static_cast<std::size_t>(Callback::Tick)] = new_event_table(L, kTickFields);
-    tables[static_cast<std::size_t>(Callback::Bar)] = new_event_table(L, kBarFields);
-    tables[static_cast<std::size_t>(Callback::Order)] = new_event_table(L, kOrderFields);
-    tables[static_cast<std::size_t>(Callback::Fill)] = new_event_table(L, kFillFields);
+    tables[static_cast<std::size_t>(Callback::Tick)] = new_event_table(L, names, kTickFields);
+    tables[static_cast<std::size_t>(Callback::Bar)] = new_event_table(L, names, kBarFields);
+    tables[static_cast<std::size_t>(Callback::Order)] = new_event_table(L, names, kOrderFields);
+    tables[static_cast<std::size_t>(Callback::Fill)] = new_event_table(L, names, kFillFields);
+    script.field_names_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushboolean(L, 0);
+    script.date_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
     anchor_enum_strings(L);
   }
 
@@ -272,6 +274,39 @@ struct Setup final : Vm::Body {
   std::vector<std::string> warnings;
 };
 
+// Writes the fields of a reused event table (see Field).
+class EventTable {
+ public:
+  EventTable(lua_State* L, int table, int names) : L_(L), table_(table), names_(names) {}
+
+  void set(Field field, double value) {
+    lua_rawgeti(L_, names_, field);
+    lua_pushnumber(L_, value);
+    lua_rawset(L_, table_);
+  }
+  template <class Tag>
+  void set(Field field, StrongInt<Tag> value) {
+    set(field, static_cast<double>(value.value()));
+  }
+  void set(Field field, std::string_view value) {
+    lua_rawgeti(L_, names_, field);
+    lua_pushlstring(L_, value.data(), value.size());
+    lua_rawset(L_, table_);
+  }
+  // Sets `field` to what push(L) pushes.
+  template <class Push>
+  void set_pushed(Field field, Push&& push) {
+    lua_rawgeti(L_, names_, field);
+    push(L_);
+    lua_rawset(L_, table_);
+  }
+
+ private:
+  lua_State* L_;
+  int table_;
+  int names_;
+};
+
 // Hands one event to one callback: fn(ctx, event) inside the Vm's protected
 // call, filling the reused event table there too (filling may allocate).
 template <class FillEvent>
@@ -281,15 +316,17 @@ class Delivery final : public Vm::Body {
       : script_(script), index_(static_cast<std::size_t>(cb)), fill_event_(fill_event) {}
 
   void run(lua_State* L) override {
+    const bool has_event = script_.event_tables_[index_] != LUA_NOREF;
+    if (has_event) lua_rawgeti(L, LUA_REGISTRYINDEX, script_.field_names_ref_);
+    const int names = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, script_.callbacks_[index_]);
     lua_rawgeti(L, LUA_REGISTRYINDEX, script_.ctx_ref_);
-    int nargs = 1;
-    if (script_.event_tables_[index_] != LUA_NOREF) {
+    if (has_event) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, script_.event_tables_[index_]);
-      fill_event_(L, lua_gettop(L));
-      ++nargs;
+      EventTable event(L, lua_gettop(L), names);
+      fill_event_(event);
     }
-    lua_call(L, nargs, 0);
+    lua_call(L, has_event ? 2 : 1, 0);
   }
 
  private:
@@ -355,64 +392,69 @@ void Script::push_code(lua_State* L, StockCode code) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, it->second);
 }
 
+void Script::push_date(lua_State* L, const EventTime& time) {
+  if (time.day != date_day_) {
+    lua_pushlstring(L, time.date.data(), time.date.size());
+    lua_rawseti(L, LUA_REGISTRYINDEX, date_ref_);
+    date_day_ = time.day;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, date_ref_);
+}
+
 void Script::on_init() {
-  deliver(Callback::Init, [](lua_State*, int) {});
+  deliver(Callback::Init, [](EventTable&) {});
 }
 
 void Script::on_tick(const Tick& tick, const EventTime& time) {
-  deliver(Callback::Tick, [&](lua_State* L, int t) {
-    push_code(L, tick.code);
-    lua_setfield(L, t, "code");
-    set(L, t, "price", tick.price);
-    set(L, t, "volume", tick.volume);
-    set(L, t, "time", time.epoch);
-    set(L, t, "date", time.date);
-    set(L, t, "hhmm", time.hhmm);
+  deliver(Callback::Tick, [&](EventTable& e) {
+    e.set_pushed(kCode, [&](lua_State* S) { push_code(S, tick.code); });
+    e.set(kPrice, tick.price);
+    e.set(kVolume, tick.volume);
+    e.set(kTime, time.epoch);
+    e.set_pushed(kDate, [&](lua_State* S) { push_date(S, time); });
+    e.set(kHhmm, time.hhmm);
   });
 }
 
 void Script::on_bar(const Bar& bar, const EventTime& time) {
-  deliver(Callback::Bar, [&](lua_State* L, int t) {
-    push_code(L, bar.code);
-    lua_setfield(L, t, "code");
-    set(L, t, "time", time.epoch);
-    set(L, t, "date", time.date);
-    set(L, t, "hhmm", time.hhmm);
-    set(L, t, "open", bar.open);
-    set(L, t, "high", bar.high);
-    set(L, t, "low", bar.low);
-    set(L, t, "close", bar.close);
-    set(L, t, "volume", bar.volume);
-    set(L, t, "minutes", bar.minutes);
+  deliver(Callback::Bar, [&](EventTable& e) {
+    e.set_pushed(kCode, [&](lua_State* S) { push_code(S, bar.code); });
+    e.set(kTime, time.epoch);
+    e.set_pushed(kDate, [&](lua_State* S) { push_date(S, time); });
+    e.set(kHhmm, time.hhmm);
+    e.set(kOpen, bar.open);
+    e.set(kHigh, bar.high);
+    e.set(kLow, bar.low);
+    e.set(kClose, bar.close);
+    e.set(kVolume, bar.volume);
+    e.set(kMinutes, bar.minutes);
   });
 }
 
 void Script::on_order(const Order& order) {
-  deliver(Callback::Order, [&](lua_State* L, int t) {
-    set(L, t, "id", static_cast<double>(order.id));
-    push_code(L, order.code);
-    lua_setfield(L, t, "code");
-    set(L, t, "side", to_string(order.side));
-    set(L, t, "type", to_string(order.type));
-    set(L, t, "limit", order.limit);
-    set(L, t, "status", to_string(order.status));
-    set(L, t, "qty", order.qty);
-    set(L, t, "filled", order.filled);
-    set(L, t, "reason", order.reason);
+  deliver(Callback::Order, [&](EventTable& e) {
+    e.set(kId, static_cast<double>(order.id));
+    e.set_pushed(kCode, [&](lua_State* S) { push_code(S, order.code); });
+    e.set(kSide, to_string(order.side));
+    e.set(kType, to_string(order.type));
+    e.set(kLimit, order.limit);
+    e.set(kStatus, to_string(order.status));
+    e.set(kQty, order.qty);
+    e.set(kFilled, order.filled);
+    e.set(kReason, order.reason);
   });
 }
 
 void Script::on_fill(const Fill& fill) {
-  deliver(Callback::Fill, [&](lua_State* L, int t) {
-    set(L, t, "order_id", static_cast<double>(fill.order_id));
-    push_code(L, fill.code);
-    lua_setfield(L, t, "code");
-    set(L, t, "side", to_string(fill.side));
-    set(L, t, "price", fill.price);
-    set(L, t, "qty", fill.qty);
-    set(L, t, "commission", fill.commission);
-    set(L, t, "tax", fill.tax);
-    set(L, t, "time", epoch_seconds(fill.time));
+  deliver(Callback::Fill, [&](EventTable& e) {
+    e.set(kOrderId, static_cast<double>(fill.order_id));
+    e.set_pushed(kCode, [&](lua_State* S) { push_code(S, fill.code); });
+    e.set(kSide, to_string(fill.side));
+    e.set(kPrice, fill.price);
+    e.set(kQty, fill.qty);
+    e.set(kCommission, fill.commission);
+    e.set(kTax, fill.tax);
+    e.set(kTime, epoch_seconds(fill.time));
   });
 }
 

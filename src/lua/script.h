@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -25,6 +26,7 @@ inline constexpr std::size_t kCallbackCount = 5;
 struct EventTime {
   double epoch = 0;       // seconds since 1970-01-01 UTC, fraction below the second
   int hhmm = 0;           // KST, 901 for 09:01
+  std::int64_t day = 0;   // KST days since 1970-01-01: `date` changes with it
   std::string_view date;  // KST, "2026-01-05"
 };
 
@@ -77,7 +79,17 @@ class Script {
   template <class FillEvent>
   friend class Delivery;
 
+  // StockCode's own hash runs a byte hash over the six characters; this is per event.
+  struct CodeHash {
+    std::size_t operator()(StockCode code) const noexcept {
+      std::uint64_t packed = 0;
+      std::memcpy(&packed, code.view().data(), StockCode::kLength);
+      return static_cast<std::size_t>(packed * 0x9E3779B97F4A7C15ull);
+    }
+  };
+
   Script(std::string name, StrategyApi& api, std::unique_ptr<Vm> vm);
+  void push_date(lua_State* L, const EventTime& time);
   template <class FillEvent>
   void deliver(Callback cb, FillEvent fill_event);
   void report(Callback cb, Fault fault);
@@ -89,7 +101,10 @@ class Script {
   std::array<int, kCallbackCount> event_tables_;  // none for on_init
   int ctx_ref_ = LUA_NOREF;
   const void* ctx_block_ = nullptr;
-  std::unordered_map<StockCode, int> code_refs_;
+  std::unordered_map<StockCode, int, CodeHash> code_refs_;
+  int field_names_ref_ = LUA_NOREF;
+  int date_ref_ = LUA_NOREF;  // the date string of date_day_
+  std::int64_t date_day_ = std::numeric_limits<std::int64_t>::min();
   std::uint64_t errors_ = 0;
   std::string last_error_;
 };

@@ -15,10 +15,22 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// The hook reads the clock every this many VM instructions: about a
-// microsecond of interpreted work, so a runaway loop overshoots its deadline by
+// The hook reads the clock every this many VM instructions: a few
+// microseconds of interpreted work, so a runaway loop overshoots its budget by
 // that much while a normal call pays for no more than one clock read.
 constexpr int kHookInstructions = 1000;
+
+// The most one gap between two budget checks may charge, as a fraction of the
+// budget. A gap is the OS pausing the engine thread, a slow engine call or one
+// long C function (sorting a huge table): one such gap never stops a script by
+// itself, and a script that keeps making them is stopped after a few.
+constexpr int kChargedGapsPerBudget = 2;
+
+// Slots of the main stack that hold the call path's two C functions, so a
+// call reads them without a registry lookup; nothing else stays on that stack.
+constexpr int kHandlerSlot = 1;
+constexpr int kTrampolineSlot = 2;
+constexpr int kRestingTop = 2;
 
 // Registry keys (a script has no way to reach the registry).
 constexpr const char* kProtectedKey = "dalbit.protected";
@@ -153,7 +165,8 @@ Vm::Vm(std::string label, std::string script_path, Budgets budgets)
     : label_(std::move(label)),
       script_path_(std::move(script_path)),
       budgets_(budgets),
-      live_limit_(budgets.memory - budgets.memory / 4) {}
+      live_limit_(budgets.memory - budgets.memory / 4),
+      max_gap_(budgets.call / kChargedGapsPerBudget) {}
 
 Vm::~Vm() {
   if (L_ != nullptr) lua_close(L_);
@@ -176,6 +189,10 @@ Result<std::unique_ptr<Vm>> Vm::create(std::string label, std::string script_pat
     return Error{fmt::format("{}: cannot set up the sandbox: {}", vm->script_path_,
                              message ? message : "unknown error")};
   }
+  // The handler and the trampoline stay in the main stack's first slots
+  // (reading them back from the registry allocates nothing).
+  lua_rawgeti(vm->L_, LUA_REGISTRYINDEX, vm->handler_ref_);
+  lua_rawgeti(vm->L_, LUA_REGISTRYINDEX, vm->trampoline_ref_);
   lua_sethook(vm->L_, &Vm::count_hook, LUA_MASKCOUNT, kHookInstructions);
   return vm;
 }
@@ -302,7 +319,13 @@ void Vm::count_hook(lua_State* L, lua_Debug*) {
       }
     }
     if (!vm.tripped_) {
-      if (SteadyClock::now() < vm.deadline_) return;
+      // A long gap since the last check is the thread not running (the OS
+      // paused it) or one long C function; charging it in full would let a
+      // scheduling hiccup disable a healthy strategy.
+      const auto now = SteadyClock::now();
+      vm.charged_ += std::min<SteadyClock::duration>(now - vm.last_check_, vm.max_gap_);
+      vm.last_check_ = now;
+      if (vm.charged_ < vm.budgets_.call) return;
       vm.trip(L, fmt::format("call budget of {} exceeded", describe(vm.budgets_.call)));
     }
   }
@@ -358,13 +381,12 @@ int Vm::trampoline(lua_State* L) {
 
 Fault Vm::run(Body& body) {
   lua_State* L = L_;
-  const int top = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, handler_ref_);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, trampoline_ref_);
+  lua_pushvalue(L, kTrampolineSlot);
   lua_pushlightuserdata(L, &body);
-  deadline_ = SteadyClock::now() + budgets_.call;
-  const int status = lua_pcall(L, 1, 0, top + 1);
-  lua_settop(L, top);
+  last_check_ = SteadyClock::now();
+  charged_ = {};
+  const int status = lua_pcall(L, 1, 0, kHandlerSlot);
+  lua_settop(L, kRestingTop);
   if (status == 0 && !tripped_) return Fault::None;
   return classify(status);
 }

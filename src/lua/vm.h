@@ -3,7 +3,10 @@
 //
 // Why this shape (DESIGN.md "Threads", STYLE.md 1): LuaJIT does not run debug
 // hooks inside compiled traces, so the JIT is off for the state and a count
-// hook compares a per-call steady-clock deadline. The allocator given to
+// hook charges the steady-clock time between its checks to the call's budget
+// (a single gap at most half the budget, so one OS pause of the engine thread
+// cannot disable a healthy script; a runaway loop is checked every few
+// microseconds and charged in full). The allocator given to
 // lua_newstate counts bytes and refuses past the cap. After a trip the hook
 // raises on every instruction, so a script's own pcall cannot swallow it.
 //
@@ -25,7 +28,7 @@
 namespace dalbit::lua::detail {
 
 struct Budgets {
-  std::chrono::microseconds call{5000};  // wall time per run(), steady clock
+  std::chrono::microseconds call{5000};  // steady-clock time per run() (see the hook)
   std::size_t memory = 64u << 20;        // bytes the state may hold
 };
 
@@ -99,7 +102,9 @@ class Vm {
   std::size_t live_limit_;  // above this after a full collection, the script is stopped
   lua_State* L_ = nullptr;
   std::size_t used_ = 0;
-  std::chrono::steady_clock::time_point deadline_{};
+  std::chrono::steady_clock::duration max_gap_;     // most a single gap between checks is charged
+  std::chrono::steady_clock::time_point last_check_{};
+  std::chrono::steady_clock::duration charged_{};   // of this call's budget
   bool refused_ = false;  // the allocator refused a request
   bool tripped_ = false;
   std::string trip_message_;

@@ -128,6 +128,42 @@ end }
   EXPECT_EQ(api.intents_from("healthy"), 30u);
 }
 
+TEST_F(Budget, OnePauseLongerThanTheBudgetDoesNotStopAHealthyScript) {
+  // The engine (or the OS) holds the thread for 1.5 budgets in the middle of
+  // a callback that then runs a little more Lua (enough for several checks).
+  api.submit_delay = milliseconds(30);
+  dir.write("paused", R"(
+return { on_bar = function(ctx, bar)
+  ctx:buy(bar.code, { qty = 1 })
+  local x = 0
+  for i = 1, 20000 do x = x + i end
+end }
+)");
+  Host& h = load({"paused"});
+  h.on_bar(bar("005930", 1));
+  h.on_bar(bar("005930", 2));
+  EXPECT_TRUE(h.enabled("paused")) << h.last_error("paused");
+  EXPECT_EQ(api.intents.size(), 2u);
+}
+
+TEST_F(Budget, AScriptThatKeepsPausingIsStillStopped) {
+  api.submit_delay = milliseconds(15);
+  dir.write("slow_loop", R"(
+return { on_bar = function(ctx, bar)
+  while true do
+    ctx:buy(bar.code, { qty = 1 })
+    for i = 1, 1000 do end
+  end
+end }
+)");
+  Host& h = load({"slow_loop"});
+  const auto start = SteadyClock::now();
+  h.on_bar(bar("005930", 1));
+  EXPECT_LT(SteadyClock::now() - start, milliseconds(20) * 4 + kSlack);
+  EXPECT_FALSE(h.enabled("slow_loop"));
+  EXPECT_THAT(h.last_error("slow_loop"), HasSubstr("call budget of 20 ms exceeded"));
+}
+
 TEST_F(Budget, GarbageIsNotLiveData) {
   // Allocates several times the memory budget in total, but keeps little.
   dir.write("churn", R"(

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -28,6 +29,7 @@ class FakeApi final : public StrategyApi {
  public:
   IntentResult submit(Intent intent) override {
     if (on_submit) on_submit(intent);
+    if (submit_delay.count() > 0) std::this_thread::sleep_for(submit_delay);
     if (throw_on_submit) throw std::runtime_error("broker table corrupted");
     intents.push_back(std::move(intent));
     if (!veto.empty()) return {.accepted = false, .order_id = 0, .reason = veto};
@@ -61,6 +63,7 @@ class FakeApi final : public StrategyApi {
   Timestamp clock_now = *parse_kst_timestamp("2026-01-05 09:01:30");
   std::string veto;  // when set, every intent is refused with this reason
   bool throw_on_submit = false;
+  std::chrono::milliseconds submit_delay{0};  // a slow engine (or the OS pausing the thread)
   std::function<void(const Intent&)> on_submit;
   OrderId next_id = 1;
 };
