@@ -1,5 +1,6 @@
 #include "lua/host.h"
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <set>
@@ -54,12 +55,19 @@ struct Host::Impl {
       queued.emplace_back(event);
       return;
     }
+    exclusively([&] { dispatch(event); });
+  }
+
+  // Runs `f` (which calls scripts) with the events it raises held back, then
+  // delivers those in order.
+  template <class F>
+  void exclusively(F&& f) {
     struct Busy {
       bool& flag;
-      explicit Busy(bool& f) : flag(f) { flag = true; }
+      explicit Busy(bool& b) : flag(b) { flag = true; }
       ~Busy() { flag = false; }
-    } busy_while_dispatching(busy);
-    dispatch(event);
+    } busy_while_running(busy);
+    f();
     while (!queued.empty()) {
       const QueuedEvent next = std::move(queued.front());
       queued.pop_front();
@@ -67,8 +75,27 @@ struct Host::Impl {
     }
   }
 
+  // Replaces `current` by a fresh load of its file, or leaves it alone.
+  Status replace(std::unique_ptr<Script>& current) {
+    const std::string name = current->name();
+    const auto refuse = [&](const std::string& why) -> Status {
+      log::lua().error("[{}] reload failed, the version loaded before stays: {}", name, why);
+      return Error{why};
+    };
+    auto fresh = Script::load(current->spec(), api);
+    if (!fresh) return refuse(fresh.error().message);
+    const auto saved = current->hand_over();
+    if (!saved) return refuse(saved.error().message);
+    if (!(*fresh)->on_init(&*saved)) {
+      return refuse(fmt::format("strategy '{}': the new version's {}", name, (*fresh)->last_error()));
+    }
+    current = std::move(*fresh);
+    log::lua().info("[{}] reloaded", name);
+    return {};
+  }
+
   void dispatch(const InitEvent&) {
-    for (const auto& s : scripts) s->on_init();
+    for (const auto& s : scripts) s->on_init(nullptr);
   }
   void dispatch(const Tick& tick) {
     const detail::EventTime time = clock.at(tick.time);
@@ -115,7 +142,7 @@ Status Host::load(const std::vector<std::string>& names, const std::map<std::str
     const detail::ScriptSpec spec{
         .name = name,
         .path = (std::filesystem::path(impl_->options.strategies_dir) / (name + ".lua")).string(),
-        .params = overrides == params.end() ? nullptr : &overrides->second,
+        .params = overrides == params.end() ? config::Params{} : overrides->second,
         .budgets = {.call = impl_->options.call_budget, .memory = impl_->options.memory_budget}};
     auto script = Script::load(spec, impl_->api);
     if (script) {
@@ -135,6 +162,16 @@ Status Host::load(const std::vector<std::string>& names, const std::map<std::str
     impl_->scripts.push_back(std::move(script));
   }
   return {};
+}
+
+Status Host::reload(std::string_view name) {
+  if (impl_->busy) return Error{fmt::format("strategy '{}': cannot reload from inside a callback", name)};
+  const auto slot = std::find_if(impl_->scripts.begin(), impl_->scripts.end(),
+                                 [&](const auto& s) { return s->name() == name; });
+  if (slot == impl_->scripts.end()) return Error{fmt::format("strategy '{}': not loaded", name)};
+  Status status;
+  impl_->exclusively([&] { status = impl_->replace(*slot); });
+  return status;
 }
 
 void Host::on_init() { impl_->post(InitEvent{}); }

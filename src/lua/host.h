@@ -77,7 +77,17 @@ class Host {
   [[nodiscard]] Status load(const std::vector<std::string>& names,
                             const std::map<std::string, config::Params>& params);
 
+  // Calls each strategy's on_init(ctx) once, after load.
   void on_init();
+  // Hot reload, between two events: loads <name>.lua afresh (same params),
+  // calls the running version's on_reload(ctx) and hands what it returns
+  // (plain data, copied) to the new version's on_init(ctx, saved). Only when
+  // all of that succeeds does the new version take over, with a fresh error
+  // count; otherwise the version loaded before stays (still disabled if it
+  // was) and the error is returned and logged. A disabled strategy can be
+  // reloaded once its script is fixed. Not from inside a callback.
+  [[nodiscard]] Status reload(std::string_view name);
+
   void on_tick(const Tick& tick);
   void on_bar(const Bar& bar);
   void on_order(const Order& order);                   // to order.strategy only

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace dalbit::lua::detail {
 namespace {
 
 constexpr std::array<std::string_view, kCallbackCount> kCallbackNames = {
-    "on_init", "on_tick", "on_bar", "on_order", "on_fill"};
+    "on_init", "on_tick", "on_bar", "on_order", "on_fill", "on_reload"};
 
 // The fields of the event tables. Their names live in one array table in the
 // registry: filling an event indexes it instead of interning each name again
@@ -44,6 +45,11 @@ constexpr std::uint64_t kErrorsLoggedInFull = 10;
 constexpr std::uint64_t kErrorLogInterval = 1000;
 
 constexpr double kMaxWhole = 9007199254740992.0;  // 2^53
+
+// What on_reload may hand over: bounded so a reload cannot stall the engine
+// or exhaust memory outside the strategies' budgets.
+constexpr std::size_t kMaxSavedValues = 1'000'000;
+constexpr int kMaxSavedDepth = 64;
 
 // Raises `message` as is (no location: setup errors name the script themselves).
 [[noreturn]] void raise(lua_State* L, const std::string& message) {
@@ -207,10 +213,10 @@ struct Setup final : Vm::Body {
       declared.emplace_back(lua_tostring(L, -2));
       lua_pop(L, 1);
     }
-    if (spec.params == nullptr) return params;
+    if (spec.params.empty()) return params;
     std::sort(declared.begin(), declared.end());
     std::vector<std::string> problems;
-    for (const auto& [key, value] : *spec.params) {
+    for (const auto& [key, value] : spec.params) {
       lua_pushlstring(L, key.data(), key.size());
       lua_rawget(L, params);
       const int expected = lua_type(L, -1);
@@ -307,36 +313,125 @@ class EventTable {
   int names_;
 };
 
-// Hands one event to one callback: fn(ctx, event) inside the Vm's protected
-// call, filling the reused event table there too (filling may allocate).
-template <class FillEvent>
-class Delivery final : public Vm::Body {
+// Calls one callback, fn(ctx, ...), inside the Vm's protected call:
+// push_args(L) pushes the arguments after ctx and returns how many (filling
+// an event table there: it may allocate); take_result(L) reads the one result
+// when the caller wants it.
+struct IgnoreResult {
+  void operator()(lua_State*) const {}
+};
+
+template <class PushArgs, class TakeResult>
+class Call final : public Vm::Body {
  public:
-  Delivery(Script& script, Callback cb, FillEvent& fill_event)
-      : script_(script), index_(static_cast<std::size_t>(cb)), fill_event_(fill_event) {}
+  Call(const Script& script, Callback cb, PushArgs& push_args, TakeResult& take_result)
+      : script_(script), index_(static_cast<std::size_t>(cb)), push_args_(push_args), take_result_(take_result) {}
 
   void run(lua_State* L) override {
-    const bool has_event = script_.event_tables_[index_] != LUA_NOREF;
-    if (has_event) lua_rawgeti(L, LUA_REGISTRYINDEX, script_.field_names_ref_);
-    const int names = lua_gettop(L);
+    constexpr bool kWantsResult = !std::is_same_v<TakeResult, IgnoreResult>;
     lua_rawgeti(L, LUA_REGISTRYINDEX, script_.callbacks_[index_]);
     lua_rawgeti(L, LUA_REGISTRYINDEX, script_.ctx_ref_);
-    if (has_event) {
-      lua_rawgeti(L, LUA_REGISTRYINDEX, script_.event_tables_[index_]);
-      EventTable event(L, lua_gettop(L), names);
-      fill_event_(event);
-    }
-    lua_call(L, has_event ? 2 : 1, 0);
+    const int nargs = push_args_(L);
+    lua_call(L, 1 + nargs, kWantsResult ? 1 : 0);
+    take_result_(L);
   }
 
  private:
-  Script& script_;
+  const Script& script_;
   std::size_t index_;
-  FillEvent& fill_event_;
+  PushArgs& push_args_;
+  TakeResult& take_result_;
 };
 
-Script::Script(std::string name, StrategyApi& api, std::unique_ptr<Vm> vm)
-    : name_(std::move(name)), api_(api), vm_(std::move(vm)) {
+// Copies a Lua value out as Saved, refusing what cannot cross to another
+// state (functions, userdata, a table that contains itself).
+class SavedReader {
+ public:
+  explicit SavedReader(lua_State* L) : L_(L) {}
+
+  Saved read(int index, int depth = 0) {
+    if (++count_ > kMaxSavedValues) refuse(fmt::format("more than {} values", kMaxSavedValues));
+    switch (lua_type(L_, index)) {
+      case LUA_TNIL: return {};
+      case LUA_TBOOLEAN: return {lua_toboolean(L_, index) != 0};
+      case LUA_TNUMBER: return {lua_tonumber(L_, index)};
+      case LUA_TSTRING: {
+        std::size_t length = 0;
+        const char* text = lua_tolstring(L_, index, &length);
+        return {std::string(text, length)};
+      }
+      case LUA_TTABLE: return read_table(index, depth);
+      default: refuse(fmt::format("a {} cannot be handed over", luaL_typename(L_, index)));
+    }
+  }
+
+ private:
+  Saved read_table(int index, int depth) {
+    if (depth >= kMaxSavedDepth) refuse(fmt::format("tables nested more than {} deep", kMaxSavedDepth));
+    const void* table = lua_topointer(L_, index);
+    if (std::find(open_.begin(), open_.end(), table) != open_.end()) refuse("a table that contains itself");
+    open_.push_back(table);
+    luaL_checkstack(L_, 3, "handing over");
+    std::vector<Saved> entries;
+    lua_pushnil(L_);
+    while (lua_next(L_, index) != 0) {
+      const int key = lua_gettop(L_) - 1;
+      const int key_type = lua_type(L_, key);
+      path_.push_back(key_type == LUA_TSTRING ? fmt::format(".{}", lua_tostring(L_, key))
+                      : key_type == LUA_TNUMBER ? fmt::format("[{}]", lua_tonumber(L_, key))
+                                                : fmt::format("[{}]", luaL_typename(L_, key)));
+      if (key_type != LUA_TSTRING && key_type != LUA_TNUMBER && key_type != LUA_TBOOLEAN) {
+        refuse("table keys must be strings, numbers or booleans");
+      }
+      entries.push_back(read(key, depth + 1));
+      entries.push_back(read(key + 1, depth + 1));
+      path_.pop_back();
+      lua_pop(L_, 1);
+    }
+    open_.pop_back();
+    return {std::move(entries)};
+  }
+
+  [[noreturn]] void refuse(const std::string& what) {
+    std::string where = "saved";
+    for (const auto& step : path_) where += step;
+    raise(L_, fmt::format("on_reload's result, at {}: {}; only nil, booleans, numbers, strings and tables "
+                          "of them can be handed over", where, what));
+  }
+
+  lua_State* L_;
+  std::size_t count_ = 0;
+  std::vector<const void*> open_;  // the tables being read, outermost first
+  std::vector<std::string> path_;
+};
+
+void push_saved(lua_State* L, const Saved& saved) {
+  luaL_checkstack(L, 3, "handing over");
+  std::visit(
+      [L](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::monostate>) {
+          lua_pushnil(L);
+        } else if constexpr (std::is_same_v<V, bool>) {
+          lua_pushboolean(L, v ? 1 : 0);
+        } else if constexpr (std::is_same_v<V, double>) {
+          lua_pushnumber(L, v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          lua_pushlstring(L, v.data(), v.size());
+        } else {
+          lua_createtable(L, 0, static_cast<int>(v.size() / 2));
+          for (std::size_t i = 0; i + 1 < v.size(); i += 2) {
+            push_saved(L, v[i]);
+            push_saved(L, v[i + 1]);
+            lua_rawset(L, -3);
+          }
+        }
+      },
+      saved.value);
+}
+
+Script::Script(ScriptSpec spec, StrategyApi& api, std::unique_ptr<Vm> vm)
+    : spec_(std::move(spec)), api_(api), vm_(std::move(vm)) {
   callbacks_.fill(LUA_NOREF);
   event_tables_.fill(LUA_NOREF);
 }
@@ -346,7 +441,7 @@ Result<std::unique_ptr<Script>> Script::load(const ScriptSpec& spec, StrategyApi
   if (!source) return Error{fmt::format("strategy '{}': {}", spec.name, source.error().message)};
   auto vm = Vm::create(spec.name, spec.path, spec.budgets);
   if (!vm) return Error{fmt::format("strategy '{}': {}", spec.name, vm.error().message)};
-  std::unique_ptr<Script> script(new Script(spec.name, api, std::move(*vm)));
+  std::unique_ptr<Script> script(new Script(spec, api, std::move(*vm)));
   Setup setup(*script, spec, *source);
   if (script->vm_->run(setup) != Fault::None) {
     return Error{fmt::format("strategy '{}': {}", spec.name, script->vm_->error())};
@@ -355,12 +450,28 @@ Result<std::unique_ptr<Script>> Script::load(const ScriptSpec& spec, StrategyApi
   return script;
 }
 
-template <class FillEvent>
-void Script::deliver(Callback cb, FillEvent fill_event) {
-  if (!has(cb)) return;
-  Delivery<FillEvent> delivery(*this, cb, fill_event);
-  const Fault fault = vm_->run(delivery);
+template <class PushArgs, class TakeResult>
+Fault Script::call(Callback cb, PushArgs push_args, TakeResult take_result) {
+  if (!has(cb)) return Fault::None;
+  Call<PushArgs, TakeResult> body(*this, cb, push_args, take_result);
+  const Fault fault = vm_->run(body);
   if (fault != Fault::None) report(cb, fault);
+  return fault;
+}
+
+template <class FillEvent>
+void Script::deliver_event(Callback cb, FillEvent fill_event) {
+  call(
+      cb,
+      [&](lua_State* L) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, event_tables_[static_cast<std::size_t>(cb)]);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, field_names_ref_);
+        EventTable event(L, lua_gettop(L) - 1, lua_gettop(L));
+        fill_event(event);
+        lua_pop(L, 1);
+        return 1;
+      },
+      IgnoreResult{});
 }
 
 void Script::report(Callback cb, Fault fault) {
@@ -368,13 +479,13 @@ void Script::report(Callback cb, Fault fault) {
   last_error_ = fmt::format("{}: {}", callback_name(cb), vm_->error());
   const std::string& traceback = vm_->traceback();
   if (fault == Fault::Fatal) {
-    log::lua().error("[{}] disabled after {}{}{}", name_, last_error_, traceback.empty() ? "" : "\n",
+    log::lua().error("[{}] disabled after {}{}{}", name(), last_error_, traceback.empty() ? "" : "\n",
                      traceback);
     vm_.reset();  // frees its memory; it never runs again
     return;
   }
   if (errors_ <= kErrorsLoggedInFull || errors_ % kErrorLogInterval == 0) {
-    log::lua().error("[{}] {} (error #{}{})\n{}", name_, last_error_, errors_,
+    log::lua().error("[{}] {} (error #{}{})\n{}", name(), last_error_, errors_,
                      errors_ >= kErrorsLoggedInFull ? fmt::format("; from now on one in {} is logged",
                                                                   kErrorLogInterval)
                                                     : "",
@@ -401,12 +512,29 @@ void Script::push_date(lua_State* L, const EventTime& time) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, date_ref_);
 }
 
-void Script::on_init() {
-  deliver(Callback::Init, [](EventTable&) {});
+bool Script::on_init(const Saved* saved) {
+  const Fault fault = call(
+      Callback::Init,
+      [saved](lua_State* L) {
+        if (saved == nullptr) return 0;
+        push_saved(L, *saved);
+        return 1;
+      },
+      IgnoreResult{});
+  return fault == Fault::None;
+}
+
+Result<Saved> Script::hand_over() {
+  Saved saved;
+  const Fault fault = call(
+      Callback::Reload, [](lua_State*) { return 0; },
+      [&saved](lua_State* L) { saved = SavedReader(L).read(lua_gettop(L)); });
+  if (fault != Fault::None) return Error{fmt::format("strategy '{}': {}", name(), last_error_)};
+  return saved;
 }
 
 void Script::on_tick(const Tick& tick, const EventTime& time) {
-  deliver(Callback::Tick, [&](EventTable& e) {
+  deliver_event(Callback::Tick, [&](EventTable& e) {
     e.set_pushed(kCode, [&](lua_State* S) { push_code(S, tick.code); });
     e.set(kPrice, tick.price);
     e.set(kVolume, tick.volume);
@@ -417,7 +545,7 @@ void Script::on_tick(const Tick& tick, const EventTime& time) {
 }
 
 void Script::on_bar(const Bar& bar, const EventTime& time) {
-  deliver(Callback::Bar, [&](EventTable& e) {
+  deliver_event(Callback::Bar, [&](EventTable& e) {
     e.set_pushed(kCode, [&](lua_State* S) { push_code(S, bar.code); });
     e.set(kTime, time.epoch);
     e.set_pushed(kDate, [&](lua_State* S) { push_date(S, time); });
@@ -432,7 +560,7 @@ void Script::on_bar(const Bar& bar, const EventTime& time) {
 }
 
 void Script::on_order(const Order& order) {
-  deliver(Callback::Order, [&](EventTable& e) {
+  deliver_event(Callback::Order, [&](EventTable& e) {
     e.set(kId, static_cast<double>(order.id));
     e.set_pushed(kCode, [&](lua_State* S) { push_code(S, order.code); });
     e.set(kSide, to_string(order.side));
@@ -446,7 +574,7 @@ void Script::on_order(const Order& order) {
 }
 
 void Script::on_fill(const Fill& fill) {
-  deliver(Callback::Fill, [&](EventTable& e) {
+  deliver_event(Callback::Fill, [&](EventTable& e) {
     e.set(kOrderId, static_cast<double>(fill.order_id));
     e.set_pushed(kCode, [&](lua_State* S) { push_code(S, fill.code); });
     e.set(kSide, to_string(fill.side));

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
+#include <vector>
 
 #include "config/config.h"
 #include "core/types.h"
@@ -18,8 +20,8 @@
 
 namespace dalbit::lua::detail {
 
-enum class Callback : std::uint8_t { Init, Tick, Bar, Order, Fill };
-inline constexpr std::size_t kCallbackCount = 5;
+enum class Callback : std::uint8_t { Init, Tick, Bar, Order, Fill, Reload };
+inline constexpr std::size_t kCallbackCount = 6;
 [[nodiscard]] std::string_view callback_name(Callback cb);  // "on_bar"
 
 // An event's time as scripts see it; computed once per event for all scripts.
@@ -44,16 +46,25 @@ class EventClock {
 
 struct ScriptSpec {
   std::string name;
-  std::string path;               // <strategies_dir>/<name>.lua
-  const config::Params* params;   // the config's overrides; may be null
+  std::string path;        // <strategies_dir>/<name>.lua
+  config::Params params;   // the config's overrides of S.params
   Budgets budgets;
+};
+
+// Plain data handed from one version of a strategy to the next (on_reload's
+// result to the new on_init). The versions live in different Lua states, so
+// it is copied out of one and into the other.
+struct Saved {
+  // nil, a boolean, a number, a string, or a table as key, value, key, value...
+  std::variant<std::monostate, bool, double, std::string, std::vector<Saved>> value;
 };
 
 class Script {
  public:
   static Result<std::unique_ptr<Script>> load(const ScriptSpec& spec, StrategyApi& api);
 
-  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const std::string& name() const { return spec_.name; }
+  [[nodiscard]] const ScriptSpec& spec() const { return spec_; }
   [[nodiscard]] bool enabled() const { return vm_ != nullptr; }
   [[nodiscard]] bool has(Callback cb) const {
     return enabled() && callbacks_[static_cast<std::size_t>(cb)] != LUA_NOREF;
@@ -61,7 +72,12 @@ class Script {
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
-  void on_init();
+  // False when on_init raised an error (or the strategy was disabled by it).
+  bool on_init(const Saved* saved);
+  // What on_reload(ctx) returns, for the next version; nil when the strategy
+  // has no on_reload or is disabled. An error when on_reload fails or returns
+  // something that is not plain data.
+  [[nodiscard]] Result<Saved> hand_over();
   void on_tick(const Tick& tick, const EventTime& time);
   void on_bar(const Bar& bar, const EventTime& time);
   void on_order(const Order& order);
@@ -76,8 +92,8 @@ class Script {
 
  private:
   friend struct Setup;
-  template <class FillEvent>
-  friend class Delivery;
+  template <class PushArgs, class TakeResult>
+  friend class Call;
 
   // StockCode's own hash runs a byte hash over the six characters; this is per event.
   struct CodeHash {
@@ -88,13 +104,17 @@ class Script {
     }
   };
 
-  Script(std::string name, StrategyApi& api, std::unique_ptr<Vm> vm);
+  Script(ScriptSpec spec, StrategyApi& api, std::unique_ptr<Vm> vm);
   void push_date(lua_State* L, const EventTime& time);
+  // The one way a callback is called (see Call); returns its fault, or None
+  // when the strategy does not define it or is disabled.
+  template <class PushArgs, class TakeResult>
+  Fault call(Callback cb, PushArgs push_args, TakeResult take_result);
   template <class FillEvent>
-  void deliver(Callback cb, FillEvent fill_event);
+  void deliver_event(Callback cb, FillEvent fill_event);
   void report(Callback cb, Fault fault);
 
-  std::string name_;
+  ScriptSpec spec_;
   StrategyApi& api_;
   std::unique_ptr<Vm> vm_;  // null once disabled
   std::array<int, kCallbackCount> callbacks_;
