@@ -179,6 +179,8 @@ int backtest(const BacktestOptions& o) {
   engine::Engine engine(*cfg, clock, broker, &journal);
   lua::HostOptions host_options;
   host_options.strategies_dir = cfg->lua.strategies_dir;
+  host_options.call_budget = std::chrono::milliseconds(cfg->lua.call_budget_ms);
+  host_options.memory_budget = static_cast<std::size_t>(cfg->lua.memory_budget_mb) << 20;
   lua::Host host(engine, host_options);
   if (auto st_load = host.load(o.strategies, cfg->strategies); !st_load.ok()) {
     std::fprintf(stderr, "dalbit backtest: %s\n", st_load.message().c_str());

@@ -175,16 +175,17 @@ class ObjectReader {
   std::set<std::string> known_;
 };
 
-void read_strategies(ObjectReader& r, Config& cfg, std::vector<std::string>& errors) {
-  const json* all = r.find("strategies");
+// "strategies" and "risk_scripts": name -> { "params": { key: value } }.
+void read_scripts(ObjectReader& r, const std::string& section, std::map<std::string, Params>& out,
+                  std::vector<std::string>& errors) {
+  const json* all = r.find(section);
   if (!all) return;
   if (!all->is_object()) {
-    r.error("strategies", "expected an object of strategy name -> { \"params\": {...} }, got " +
-                              shown(*all));
+    r.error(section, "expected an object of script name -> { \"params\": {...} }, got " + shown(*all));
     return;
   }
   for (auto it = all->begin(); it != all->end(); ++it) {
-    const std::string path = "strategies." + it.key();
+    const std::string path = section + "." + it.key();
     if (!it->is_object()) {
       errors.push_back(path + ": expected an object with \"params\", got " + shown(*it));
       continue;
@@ -212,7 +213,7 @@ void read_strategies(ObjectReader& r, Config& cfg, std::vector<std::string>& err
       }
     }
     s.finish();
-    cfg.strategies[it.key()] = std::move(params);
+    out[it.key()] = std::move(params);
   }
 }
 
@@ -290,6 +291,13 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     k.won("max_order_value", cfg.risk.max_order_value, 1, 1'000'000'000'000);
     k.won("max_position_value", cfg.risk.max_position_value, 1, 1'000'000'000'000);
     k.integer("max_open_positions", cfg.risk.max_open_positions, 0, 1000);
+    if (const json* v = k.find("stop_loss_floor_pct")) {
+      if (!v->is_number() || v->get<double>() < 0 || v->get<double>() >= 100) {
+        k.error("stop_loss_floor_pct", "expected a percentage from 0 (off) to below 100, got " + shown(*v));
+      } else {
+        cfg.risk.stop_loss_floor_pct = v->get<double>();
+      }
+    }
     k.time_of_day("buy_window_start", cfg.risk.buy_window_start);
     k.time_of_day("buy_window_end", cfg.risk.buy_window_end);
     if (cfg.risk.buy_window_end < cfg.risk.buy_window_start) {
@@ -314,9 +322,15 @@ Result<Config> parse(const std::string& text, const std::string& file) {
   r.object("lua", [&](ObjectReader& l) {
     l.string("strategies_dir", cfg.lua.strategies_dir);
     l.string("risk_dir", cfg.lua.risk_dir);
+    l.integer("call_budget_ms", cfg.lua.call_budget_ms, 1, 1000);
+    l.integer("memory_budget_mb", cfg.lua.memory_budget_mb, 1, 4096);
+    l.integer("max_errors", cfg.lua.max_errors, 1, 1'000'000);
+    l.integer("error_window_s", cfg.lua.error_window_s, 1, 86'400);
+    l.integer("reload_debounce_ms", cfg.lua.reload_debounce_ms, 0, 10'000);
   });
   r.string("credentials_file", cfg.credentials_file, /*allow_empty=*/true);
-  read_strategies(r, cfg, errors);
+  read_scripts(r, "strategies", cfg.strategies, errors);
+  read_scripts(r, "risk_scripts", cfg.risk_scripts, errors);
   r.finish();
 
   if (!errors.empty()) {

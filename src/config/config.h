@@ -32,6 +32,9 @@ struct Risk {
   Krw max_order_value{2'000'000};
   Krw max_position_value{3'000'000};
   int max_open_positions = 5;
+  // The engine's own stop-loss, under every script: a holding that falls this
+  // many percent below its average price is sold at market. 0 turns it off.
+  double stop_loss_floor_pct = 0;
   TimeOfDay buy_window_start = TimeOfDay::hm(9, 0);
   TimeOfDay buy_window_end = TimeOfDay::hm(15, 20);
 };
@@ -59,6 +62,11 @@ struct Store {
 struct Lua {
   std::string strategies_dir = "scripts/strategies";
   std::string risk_dir = "scripts/risk";
+  int call_budget_ms = 5;        // wall time a callback may take before the script is stopped
+  int memory_budget_mb = 64;     // per strategy state
+  int max_errors = 20;           // a script raising this many errors ...
+  int error_window_s = 60;       // ... within this many seconds is disabled
+  int reload_debounce_ms = 200;  // a saved file is reloaded once it has been quiet this long
 };
 
 using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
@@ -75,7 +83,8 @@ struct Config {
   Logging logging;
   Store store;
   Lua lua;
-  std::map<std::string, Params> strategies;  // strategy name -> its params
+  std::map<std::string, Params> strategies;    // strategy name -> its params
+  std::map<std::string, Params> risk_scripts;  // risk script name -> its params
   std::string credentials_file;              // optional; see load_credentials
 };
 
