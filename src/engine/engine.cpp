@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "log/log.h"
@@ -17,6 +19,7 @@ Engine::Engine(const config::Config& config, const Clock& clock, broker::Broker&
       portfolio_(config.account.initial_cash, config.fees) {
   broker_.set_listener(this);
   stats_.peak_equity = equity();
+  stop_floor_bp_ = std::llround(config.risk.stop_loss_floor_pct * 100);
 }
 
 // ---------------------------------------------------------------- market data
@@ -85,6 +88,35 @@ void Engine::on_price(StockCode code, Price old_last, Price new_last) {
     if (const Position* p = portfolio_.position(code)) holdings_value_ += (new_last - old_last) * p->qty;
   }
   update_drawdown();
+  if (!stop_floor_.empty()) check_stop_floor(code, new_last);
+}
+
+// The floor sits under every script: it needs no Lua to run, so a strategy
+// that is stuck, disabled or wrong cannot keep a losing holding open.
+void Engine::update_stop_floor(StockCode code) {
+  if (stop_floor_bp_ <= 0) return;
+  const Position* p = portfolio_.position(code);
+  if (!p) {
+    stop_floor_.erase(code);
+    return;
+  }
+  stop_floor_[code] = Price(p->avg_price().value() * (10'000 - stop_floor_bp_) / 10'000);
+}
+
+void Engine::check_stop_floor(StockCode code, Price last) {
+  const auto it = stop_floor_.find(code);
+  if (it == stop_floor_.end() || last > it->second) return;
+  const Position* p = portfolio_.position(code);
+  if (!p || oms_.open_sell_qty(code) >= p->qty) return;  // already on its way out
+  Intent exit;
+  exit.strategy = "stop_loss_floor";
+  exit.code = code;
+  exit.side = Side::Sell;
+  exit.reason = fmt::format("engine stop-loss floor: last {} <= {} ({:.2f} % under avg {})", last.value(),
+                            it->second.value(), static_cast<double>(stop_floor_bp_) / 100.0,
+                            p->avg_price().value());
+  log::trading().warn("{} {}", code.str(), exit.reason);
+  if (submit(exit).accepted) ++stats_.stop_floor_exits;
 }
 
 void Engine::recompute_holdings() {
@@ -291,6 +323,7 @@ void Engine::on_fill(const Fill& fill) {
   }
   recompute_holdings();
   update_drawdown();
+  update_stop_floor(fill.code);
   log::orders().info("fill {} {} {} {} x{} @{} fee {} tax {}{}", fill.order_id, order.strategy,
                      to_string(fill.side), fill.code.str(), fill.qty.value(), fill.price.value(),
                      fill.commission.value(), fill.tax.value(),

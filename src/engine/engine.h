@@ -49,6 +49,7 @@ struct Stats {
   std::uint64_t fills = 0;
   std::uint64_t duplicate_fills = 0;
   std::uint64_t broker_anomalies = 0;  // messages that made no sense for the order's state
+  std::uint64_t stop_floor_exits = 0;  // sells the engine's own stop-loss floor placed
   Krw peak_equity;
   Krw max_drawdown;                    // largest fall from a peak of equity, won
   double max_drawdown_pct = 0;         // that fall over its peak, percent
@@ -104,6 +105,8 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   };
 
   void veto(const Intent& intent, const std::string& reason);
+  void update_stop_floor(StockCode code);
+  void check_stop_floor(StockCode code, Price last);
   void on_price(StockCode code, Price old_last, Price new_last);
   void recompute_holdings();
   void update_drawdown();
@@ -124,6 +127,8 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   Stats stats_;
   std::vector<Trade> trades_;
   std::unordered_map<OrderId, OrderBook> books_;
+  std::unordered_map<StockCode, Price> stop_floor_;  // held codes -> the engine's stop-loss price
+  std::int64_t stop_floor_bp_ = 0;                     // risk.stop_loss_floor_pct in basis points
   Krw reserved_total_;
   Krw holdings_value_;
   Timestamp current_minute_{};

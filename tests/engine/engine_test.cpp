@@ -270,5 +270,53 @@ TEST_F(EngineTest, NewDayBandComesFromYesterdaysLastTrade) {
   EXPECT_EQ(s->band.lower, Price(8'400));
 }
 
+TEST_F(EngineTest, StopLossFloorIsOffByDefault) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  auto b = intent(kA, Side::Buy);
+  b.qty = Qty(10);
+  broker_.listener().on_fill(fill(engine_.submit(b).order_id, "b", Side::Buy, 10'000, 10));
+  tick("2026-01-05 09:00:02", kA, 7'000);
+  EXPECT_EQ(engine_.stats().stop_floor_exits, 0u);
+}
+
+TEST(StopLossFloor, SellsAtMarketOnceWhenTheFloorIsTouched) {
+  config::Config cfg;
+  cfg.risk.stop_loss_floor_pct = 2.0;
+  SimClock clock;
+  FakeBroker broker;
+  Engine engine(cfg, clock, broker, nullptr);
+  auto feed = [&](const char* when, std::int64_t price) {
+    ASSERT_TRUE(clock.set(at(when)));
+    engine.on_tick({at(when), kA, Price(price), Qty(100)});
+  };
+  feed("2026-01-05 09:00:01", 10'000);
+  Intent b;
+  b.strategy = "s";
+  b.code = kA;
+  b.qty = Qty(10);
+  const auto id = engine.submit(b).order_id;
+  Fill f;
+  f.order_id = id;
+  f.fill_id = "b1";
+  f.code = kA;
+  f.price = Price(10'000);
+  f.qty = Qty(10);
+  f.time = clock.now();
+  broker.listener().on_fill(f);
+  feed("2026-01-05 09:00:02", 9'810);  // -1.9 %: above the 9,800 floor
+  EXPECT_EQ(broker.submitted.size(), 1u);
+  feed("2026-01-05 09:00:03", 9'800);  // at the floor
+  ASSERT_EQ(broker.submitted.size(), 2u);
+  const Order& exit = broker.submitted.back();
+  EXPECT_EQ(exit.strategy, "stop_loss_floor");
+  EXPECT_EQ(exit.side, Side::Sell);
+  EXPECT_EQ(exit.type, OrderType::Market);
+  EXPECT_EQ(exit.qty, Qty(10));
+  EXPECT_THAT(exit.reason, HasSubstr("floor"));
+  feed("2026-01-05 09:00:04", 9'700);  // the exit is already working: no second order
+  EXPECT_EQ(broker.submitted.size(), 2u);
+  EXPECT_EQ(engine.stats().stop_floor_exits, 1u);
+}
+
 }  // namespace
 }  // namespace dalbit::engine
