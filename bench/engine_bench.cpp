@@ -104,10 +104,11 @@ void report_latency(benchmark::State& state, std::vector<double>& ns, std::uint6
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks));
 }
 
-// Throughput of the engine on ticks with a strategy that sees every tick and
-// (almost) never orders; SimBroker matching included.
-void BM_TickThroughStrategy(benchmark::State& state) {
-  Rig rig("tick_noop", true);
+// Throughput of the engine on ticks, SimBroker matching included, with
+// tick_noop (a Lua on_tick on every tick that almost never orders) or
+// bar_only (no Lua call per tick).
+void BM_TickThroughput(benchmark::State& state, const char* strategy) {
+  Rig rig(strategy, true);
   for (int i = 0; i < 10'000; ++i) rig.feed(rig.next());  // warm up: bars, maps, tables
   const auto allocs0 = g_allocs.load();
   std::uint64_t ticks = 0;
@@ -118,22 +119,8 @@ void BM_TickThroughStrategy(benchmark::State& state) {
   state.counters["allocs_per_tick"] = static_cast<double>(g_allocs.load() - allocs0) / static_cast<double>(ticks);
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks));
 }
-BENCHMARK(BM_TickThroughStrategy);
-
-// The same with a bars-only strategy: no Lua call per tick.
-void BM_TickBarsOnlyStrategy(benchmark::State& state) {
-  Rig rig("bar_only", true);
-  for (int i = 0; i < 10'000; ++i) rig.feed(rig.next());
-  const auto allocs0 = g_allocs.load();
-  std::uint64_t ticks = 0;
-  for (auto _ : state) {
-    rig.feed(rig.next());
-    ++ticks;
-  }
-  state.counters["allocs_per_tick"] = static_cast<double>(g_allocs.load() - allocs0) / static_cast<double>(ticks);
-  state.SetItemsProcessed(static_cast<std::int64_t>(ticks));
-}
-BENCHMARK(BM_TickBarsOnlyStrategy);
+BENCHMARK_CAPTURE(BM_TickThroughput, lua_on_tick, "tick_noop");
+BENCHMARK_CAPTURE(BM_TickThroughput, bars_only, "bar_only");
 
 // Latency of a tick that leads to an order: tick -> Lua on_tick -> ctx:buy ->
 // hard limits -> OMS -> broker.submit (which answers at once).
