@@ -24,7 +24,8 @@ test: build
 soak: build
 	@cd $(BUILD) && ctest --output-on-failure -L soak
 
-demo: build
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target dalbit
 	@$(DALBIT) backtest --config config/dalbit.json --data data/sample/bars \
 	  --strategies momentum_tpsl --out out/demo-result.json
 
