@@ -74,6 +74,10 @@ std::optional<ApiError> classify_reply(std::string_view api_id, int http_status,
   e.return_code = return_code;
   e.code = find_error_code(return_msg);
   e.message = std::string(return_msg);
+  // The plain form puts the 4-digit code in return_code itself (README §6.1).
+  if (e.code.empty() && return_code && *return_code >= 1000 && *return_code <= 9999) {
+    e.code = std::to_string(*return_code);
+  }
   const int n = code_number(e.code);
   const auto& reissue = error_code::kReissueTokenCodes;
   if (http_status == kHttpUnauthorized || std::find(reissue.begin(), reissue.end(), n) != reissue.end() ||

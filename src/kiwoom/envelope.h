@@ -2,6 +2,8 @@
 // return_code / return_msg plus the HTTP status, classified once (README §6).
 //
 //   ok            return_code 0 and HTTP 2xx
+// The broker's code is read from return_msg ("[8005:...]", "CODE=8005",
+// "(RC9000:") or, in the plain form, is return_code itself (8005, 1700).
 //   TokenInvalid  HTTP 401, or a 8005/8031/8103 code, or return_code 3
 //                 ("인증에 실패했습니다[8005:Token이 유효하지 않습니다]")
 //   RateLimited   HTTP 429, or a 1700 code, or return_code 5 without a code
