@@ -1,10 +1,10 @@
-// The WebSocket frame reader: nlohmann's SAX interface straight into Frame,
-// with no DOM in between (a 0B frame is the hot path of the market feed).
+// The WebSocket frame reader: JsonScanner events straight into Frame, with
+// no DOM in between (a 0B frame is the hot path of the market feed).
+#include <array>
 #include <charconv>
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
+#include "kiwoom/json_scan.h"
 #include "kiwoom/protocol.h"
 #include "kiwoom/ws_internal.h"
 
@@ -60,30 +60,23 @@ constexpr std::size_t kValuesBytes = 512;
 
 class FrameSax {
  public:
-  using json = nlohmann::json;
-
-  explicit FrameSax(Frame& frame) : frame_(frame) { stack_.reserve(8); }
+  explicit FrameSax(Frame& frame) : frame_(frame) {}
 
   [[nodiscard]] bool root_not_object() const { return root_not_object_; }
-  [[nodiscard]] std::size_t error_position() const { return error_position_; }
 
-  bool null() { return scalar({}); }
-  bool boolean(bool v) { return scalar(v ? "true" : "false"); }
-  bool number_integer(json::number_integer_t v) { return number(v); }
-  bool number_unsigned(json::number_unsigned_t v) { return number(v); }
-  bool number_float(json::number_float_t, const json::string_t& raw) { return scalar(raw); }
-  bool string(json::string_t& v) { return scalar(v); }
-  bool binary(json::binary_t&) { return scalar({}); }
+  bool string(std::string_view v) { return scalar(v); }
+  bool number(std::string_view raw) { return scalar(raw); }
+  bool literal(std::string_view word) { return scalar(word == "null" ? std::string_view() : word); }
 
-  bool key(json::string_t& k) {
+  bool key(std::string_view k) {
     if (skip_ == 0) key_.assign(k);
     return true;
   }
 
-  bool start_object(std::size_t) {
+  bool start_object() {
     if (skip_ > 0) return ++skip_, true;
-    if (stack_.empty()) return push(Ctx::Top);
-    switch (stack_.back()) {
+    if (at_root()) return push(Ctx::Top);
+    switch (top()) {
       case Ctx::Data: {
         FrameElement& e = frame_.data.emplace_back();
         e.fields.reserve(4);
@@ -98,13 +91,13 @@ class FrameSax {
     return begin_skip();
   }
 
-  bool start_array(std::size_t) {
+  bool start_array() {
     if (skip_ > 0) return ++skip_, true;
-    if (stack_.empty()) {
+    if (at_root()) {
       root_not_object_ = true;
       return false;
     }
-    switch (stack_.back()) {
+    switch (top()) {
       case Ctx::Top:
         if (key_ == ws_key::kData) {
           frame_.has_data = true;
@@ -126,11 +119,6 @@ class FrameSax {
   bool end_object() { return close(); }
   bool end_array() { return close(); }
 
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
-    error_position_ = position;
-    return false;
-  }
-
  private:
   // Top: the frame object. Data: the "data" array. Element: an object in it;
   // Row: an array in it. Values: data[].values as an object; ValuesArray /
@@ -138,9 +126,11 @@ class FrameSax {
   enum class Ctx : std::uint8_t { Top, Data, Element, Row, Values, ValuesArray, ValuesObject, List };
 
   bool push(Ctx c) {
-    stack_.push_back(c);
+    stack_[depth_++] = c;
     return true;
   }
+  [[nodiscard]] bool at_root() const { return depth_ == 0; }
+  [[nodiscard]] Ctx top() const { return stack_[depth_ - 1]; }
   bool begin_skip() {
     skip_ = 1;
     return true;
@@ -148,8 +138,8 @@ class FrameSax {
   bool close() {
     if (skip_ > 0) {
       --skip_;
-    } else if (!stack_.empty()) {
-      stack_.pop_back();
+    } else if (depth_ > 0) {
+      --depth_;
     }
     return true;
   }
@@ -160,20 +150,13 @@ class FrameSax {
     return push(c);
   }
 
-  template <class N>
-  bool number(N v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return scalar(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
-  }
-
   bool scalar(std::string_view text) {
     if (skip_ > 0) return true;
-    if (stack_.empty()) {
+    if (at_root()) {
       root_not_object_ = true;
       return false;
     }
-    switch (stack_.back()) {
+    switch (top()) {
       case Ctx::Top: frame_.top.emplace_back(key_, text); break;
       case Ctx::Element: {
         FrameElement& e = frame_.data.back();
@@ -197,11 +180,13 @@ class FrameSax {
   }
 
   Frame& frame_;
-  std::vector<Ctx> stack_;
+  // Contexts nest at most Top > Data > Element > ValuesArray > ValuesObject;
+  // anything deeper is skipped, so the stack never overflows.
+  std::array<Ctx, 5> stack_{};
+  std::size_t depth_ = 0;
   std::string key_;
   int skip_ = 0;
   bool root_not_object_ = false;
-  std::size_t error_position_ = 0;
 };
 
 }  // namespace
@@ -213,9 +198,10 @@ const std::string* Frame::field(std::string_view key) const { return find_pair(t
 Result<Frame> read_frame(std::string_view text) {
   Frame frame;
   FrameSax sax(frame);
-  const bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
+  JsonScanner scanner(text);
+  const bool ok = scanner.scan(sax);
   if (sax.root_not_object()) return Error{"frame is not a JSON object"};
-  if (!ok) return Error{"not valid JSON (error at byte " + std::to_string(sax.error_position()) + ")"};
+  if (!ok) return Error{"not valid JSON (error at byte " + std::to_string(scanner.position()) + ")"};
   return frame;
 }
 
