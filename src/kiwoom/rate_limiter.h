@@ -17,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/clock.h"
 #include "kiwoom/backoff.h"
@@ -49,7 +48,7 @@ class RateLimiter {
 
   struct Next {
     std::optional<Ticket> ticket;     // send this one now
-    std::string_view api_id;          // its api-id
+    std::string_view api_id;          // its api-id; valid until on_reply(ticket)
     std::optional<Timestamp> wake_at; // otherwise: poll again then (nullopt: nothing queued)
   };
   [[nodiscard]] Next poll();
