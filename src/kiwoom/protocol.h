@@ -105,8 +105,6 @@ inline constexpr std::string_view kContYn = "cont-yn";
 inline constexpr std::string_view kNextKey = "next-key";
 inline constexpr std::string_view kJsonContentType = "application/json;charset=UTF-8";
 inline constexpr std::string_view kBearerPrefix = "Bearer ";
-inline constexpr std::string_view kYes = "Y";
-inline constexpr std::string_view kNo = "N";
 inline constexpr std::size_t kNextKeyMaxLength = 50;
 }  // namespace header
 
@@ -497,7 +495,7 @@ inline constexpr int kSignFlat = 3;
 inline constexpr int kSignLimitDown = 4;
 inline constexpr int kSignDown = 5;
 
-// ka10099 nxtEnable, sor_yn
+// cont-yn (header) and cont_yn (WS body), sor_yn, nxtEnable
 inline constexpr std::string_view kYes = "Y";
 inline constexpr std::string_view kNo = "N";
 }  // namespace code
@@ -518,8 +516,8 @@ inline constexpr std::string_view kConditionClear = "CNSRCLR";
 namespace ws_key {
 inline constexpr std::string_view kTrnm = "trnm";
 inline constexpr std::string_view kToken = "token";
-inline constexpr std::string_view kReturnCode = "return_code";
-inline constexpr std::string_view kReturnMsg = "return_msg";
+inline constexpr std::string_view kReturnCode = key::kReturnCode;
+inline constexpr std::string_view kReturnMsg = key::kReturnMsg;
 inline constexpr std::string_view kSorYn = "sor_yn";
 inline constexpr std::string_view kCode = "code";        // SYSTEM
 inline constexpr std::string_view kMessage = "message";  // SYSTEM

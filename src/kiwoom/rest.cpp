@@ -9,7 +9,7 @@ bool Pager::advance(std::string_view cont_yn, std::string_view next_key) {
   ++pages_;
   const std::string_view key = trim(next_key);
   // cont-yn Y with an empty next-key would repeat the first page forever.
-  const bool more = trim(cont_yn) == header::kYes && !key.empty();
+  const bool more = trim(cont_yn) == code::kYes && !key.empty();
   const bool capped = max_pages_ > 0 && pages_ >= max_pages_;
   done_ = !more || capped;
   next_key_ = done_ ? std::string() : std::string(key);
@@ -23,7 +23,7 @@ std::vector<Header> request_headers(const RestRequest& request, const Secret* to
   out.push_back({header::kApiId, std::string(request.api_id)});
   if (token != nullptr) out.push_back({header::kAuthorization, std::string(header::kBearerPrefix) + token->reveal()});
   if (pager != nullptr && pager->continuing()) {
-    out.push_back({header::kContYn, std::string(header::kYes)});
+    out.push_back({header::kContYn, std::string(code::kYes)});
     out.push_back({header::kNextKey, pager->next_key()});
   }
   return out;
