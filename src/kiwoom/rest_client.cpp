@@ -114,10 +114,21 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Runs on the IoThread (the issue job's finish is not delivered elsewhere).
+  void with_token(bool fresh, std::function<void(Result<Secret>)> done) {
+    if (fresh) tokens_.invalidate();
+    if (tokens_.before_request(clock_.now()) == TokenManager::Need::Use) return done(*tokens_.token());
+    token_waiters_.push_back(std::move(done));
+    start_issue();
+    pump();
+  }
+
   void on_issue_done(const ApiError* error, std::optional<IssuedToken>* issued) {
     issuing_ = false;
+    auto waiters = std::move(token_waiters_);
+    token_waiters_.clear();
     if (error) {
       log::rest().error("token issue failed: {}", error->describe());
+      for (auto& w : waiters) w(Error{"no token: " + error->describe()});
       ApiError e = *error;
       e.message = "no token: " + e.message;
       while (!held_.empty()) {
@@ -135,6 +146,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     ++stats_.tokens_issued;
     log::rest().info("token issued, expires {}", format_kst((*issued)->expires));
     tokens_.on_issued(std::move(**issued), clock_.now());
+    for (auto& w : waiters) w(*tokens_.token());
   }
 
   void send(Ticket ticket) {
@@ -253,6 +265,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer wake_;
   std::map<Ticket, Active> waiting_;
   std::deque<Ticket> held_;
+  std::vector<std::function<void(Result<Secret>)>> token_waiters_;
   std::optional<Ticket> in_flight_;
   bool issuing_ = false;
   bool stopped_ = false;  // the client was destroyed: nothing more is sent or completed
@@ -291,6 +304,12 @@ void KiwoomRestClient::submit(detail::RestJob job) {
 
 void KiwoomRestClient::revoke(std::function<void(Status)> done) {
   impl_->io_.post([impl = impl_, done = std::move(done)]() mutable { impl->revoke(std::move(done)); });
+}
+
+void KiwoomRestClient::with_token(bool fresh, std::function<void(Result<Secret>)> done) {
+  impl_->io_.post([impl = impl_, fresh, done = std::move(done)]() mutable {
+    if (!impl->stopped_) impl->with_token(fresh, std::move(done));
+  });
 }
 
 RestClientStats KiwoomRestClient::stats() const {

@@ -138,6 +138,11 @@ class KiwoomRestClient {
   // is forgotten either way.
   void revoke(std::function<void(Status)> done);
 
+  // The current token for the WebSocket LOGIN, issued first when needed;
+  // `fresh` drops the current one first (after a LOGIN rejected with 8005).
+  // `done` runs on the IoThread (the WebSocket client lives there too).
+  void with_token(bool fresh, std::function<void(Result<Secret>)> done);
+
   // A snapshot; blocks until the IoThread answers (never call it from there).
   [[nodiscard]] RestClientStats stats() const;
 
