@@ -27,6 +27,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::RateLimited: return "rate limited";
     case ErrorKind::Rejected: return "rejected";
     case ErrorKind::Malformed: return "malformed";
+    case ErrorKind::Network: return "no answer";
   }
   return "?";
 }
@@ -35,7 +36,7 @@ std::string ApiError::describe() const {
   std::string out = api_id.empty() ? std::string("kiwoom") : api_id;
   out += ": ";
   out += to_string(kind);
-  if (kind != ErrorKind::Malformed) {
+  if (kind != ErrorKind::Malformed && kind != ErrorKind::Network) {
     out += " (HTTP " + std::to_string(http_status);
     if (return_code) out += ", return_code " + std::to_string(*return_code);
     if (!code.empty()) out += ", code " + code;

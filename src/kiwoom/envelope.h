@@ -11,6 +11,7 @@
 //   Rejected      anything else the broker refused, with its message
 //   Malformed     the answer broke the protocol: not JSON, a required key
 //                 missing, a value that does not parse
+//   Network       (set by the client, never by classify_reply) no answer at all
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,9 @@
 
 namespace dalbit::kiwoom {
 
-enum class ErrorKind : std::uint8_t { TokenInvalid, RateLimited, Rejected, Malformed };
+// Network: no answer arrived (connect, TLS, timeout, dropped connection); for
+// an order its fate is unknown until reconciled (ka10075 / the 00 feed).
+enum class ErrorKind : std::uint8_t { TokenInvalid, RateLimited, Rejected, Malformed, Network };
 [[nodiscard]] std::string_view to_string(ErrorKind kind);
 
 struct ApiError {

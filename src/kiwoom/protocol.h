@@ -665,4 +665,43 @@ inline constexpr std::string_view kModify = "정정";
 inline constexpr std::string_view kCancel = "취소";
 }  // namespace order_kind_text
 
+// Texts of FID 906 / trde_tp in account answers (매매구분).
+namespace trade_type_text {
+inline constexpr std::string_view kLimit = "보통";
+inline constexpr std::string_view kMarket = "시장가";
+}  // namespace trade_type_text
+
+// Order rejections in the business form: return_code 20 and
+// "[2000](RC....:text)". RC4058 (mock, after the close) is observed [1 src];
+// the other RC codes and texts are the simulator's choice, UNCONFIRMED.
+namespace reject_code {
+inline constexpr int kBusinessCode = 2000;
+inline constexpr std::string_view kMarketClosed = "RC4058";   // 모의투자 장종료
+inline constexpr std::string_view kBadPrice = "RC4007";       // 호가단위/가격제한폭 오류
+inline constexpr std::string_view kBadQty = "RC4010";         // 주문수량 오류
+inline constexpr std::string_view kNoCash = "RC4025";         // 주문가능금액 부족
+inline constexpr std::string_view kNoShares = "RC4033";       // 매도가능수량 부족
+inline constexpr std::string_view kUnknownOrder = "RC4041";   // 원주문 없음
+inline constexpr std::string_view kMarketClosedText = "모의투자 장종료";
+inline constexpr std::string_view kBadPriceText = "주문가격이 호가단위 또는 가격제한폭을 벗어났습니다";
+inline constexpr std::string_view kBadQtyText = "주문수량이 올바르지 않습니다";
+inline constexpr std::string_view kNoCashText = "주문가능금액이 부족합니다";
+inline constexpr std::string_view kNoSharesText = "매도가능수량이 부족합니다";
+inline constexpr std::string_view kUnknownOrderText = "원주문이 존재하지 않습니다";
+}  // namespace reject_code
+
+// Texts of the common error codes the simulator sends (README §6.1).
+namespace error_text {
+inline constexpr std::string_view kTokenInvalidPrefix = "인증에 실패했습니다";
+inline constexpr std::string_view kTokenInvalid = "Token이 유효하지 않습니다";
+inline constexpr std::string_view kBadCredentials = "App Key와 Secret Key 검증에 실패했습니다";
+inline constexpr std::string_view kRateLimited = "허용된 요청 개수를 초과하였습니다";
+inline constexpr std::string_view kApiIdNotForPath = "해당 URI에서는 지원하는 API ID가 아닙니다";
+inline constexpr std::string_view kUnknownApiId = "해당 API ID는 존재하지 않습니다";
+inline constexpr std::string_view kMissingApiId = "API ID가 Null이거나 값이 없습니다";
+inline constexpr std::string_view kBadValue = "입력 값 형식이 올바르지 않습니다";
+inline constexpr std::string_view kUnknownStock = "종목 정보가 없습니다";
+inline constexpr std::string_view kLoginFailed = "토큰 인증에 실패했습니다. 접속을 종료합니다";
+}  // namespace error_text
+
 }  // namespace dalbit::kiwoom

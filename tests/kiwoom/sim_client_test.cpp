@@ -1,0 +1,355 @@
+// The client against the simulator (src/sim) over TLS on 127.0.0.1: the REST
+// api-ids, the token lifecycle, continuation, the WebSocket streams, condition
+// search, and the faults the simulator injects.
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "kiwoom/http_transport.h"
+#include "kiwoom/io_thread.h"
+#include "kiwoom/rest_client.h"
+#include "kiwoom/ws_client.h"
+#include "net/tls.h"
+#include "sim/server.h"
+
+namespace dalbit::kiwoom {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::IsEmpty;
+using namespace std::chrono_literals;
+
+template <class T>
+T wait_for(std::future<T> f, std::chrono::seconds limit = 10s) {
+  if (f.wait_for(limit) != std::future_status::ready) throw std::runtime_error("no completion in time");
+  return f.get();
+}
+
+// Something the handlers saw, waited for from the test thread.
+class Inbox {
+ public:
+  void push(std::string what) {
+    std::lock_guard lock(m_);
+    seen_.push_back(std::move(what));
+    cv_.notify_all();
+  }
+  bool wait_for_count(const std::string& prefix, std::size_t n, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(m_);
+    return cv_.wait_for(lock, limit, [&] { return count_locked(prefix) >= n; });
+  }
+  std::size_t count(const std::string& prefix) {
+    std::lock_guard lock(m_);
+    return count_locked(prefix);
+  }
+
+ private:
+  std::size_t count_locked(const std::string& prefix) const {
+    std::size_t n = 0;
+    for (const auto& s : seen_) n += s.rfind(prefix, 0) == 0;
+    return n;
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<std::string> seen_;
+};
+
+struct SimSetup {
+  double speed = 20.0;  // simulated seconds per real second
+  std::chrono::milliseconds ping_every{10'000};
+  Duration request_timeout = 3s;
+};
+
+// A frozen market (no trades) with the given PING interval.
+SimSetup quiet(std::chrono::milliseconds ping_every) {
+  SimSetup s;
+  s.speed = 0.0;
+  s.ping_every = ping_every;
+  return s;
+}
+
+class SimClient : public ::testing::Test {
+ protected:
+  void start(SimSetup setup = {}) {
+    sim::SimOptions sim;
+    sim.start = from_kst(KstDate{2026, 3, 10}, TimeOfDay::hm(10, 0));
+    sim.rate = {200.0, 50.0};
+    sim::ServerOptions so;
+    so.speed = setup.speed;
+    so.ping_every = setup.ping_every;
+    so.market_step = 20ms;
+    auto server = sim::Server::start(sim, so);
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    server_ = std::move(*server);
+    dir_ = std::filesystem::temp_directory_path() / ("dalbit-kclient-sim-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    ca_ = (dir_ / "sim.pem").string();
+    ASSERT_TRUE(net::write_file(ca_, server_->certificate_pem(), 0644).ok());
+    io_ = std::make_unique<IoThread>();
+    HttpsConfig hc;
+    hc.host = "127.0.0.1";
+    hc.port = server_->port();
+    hc.ca_file = ca_;
+    hc.request_timeout = setup.request_timeout;
+    auto t = make_https_transport(*io_, hc);
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    https_ = *t;
+    RestClientConfig rc;
+    rc.app_key = Secret(sim.app_key);
+    rc.secret_key = Secret(sim.secret_key);
+    rc.limits.per_api = {100.0, 10};
+    rc.limits.queries = {100.0, 10};
+    rc.limits.orders = {100.0, 10};
+    rc.limits.tokens = {100.0, 10};
+    rc.limits.backoff = {10ms, 2.0, 0.0, 100ms};
+    rest_ = std::make_unique<KiwoomRestClient>(*io_, https_, rc, clock_);
+  }
+
+  void TearDown() override {
+    ws_.reset();
+    rest_.reset();
+    https_.reset();
+    io_.reset();
+    if (server_) server_->stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  template <class Request>
+  ApiResult<typename Request::Response> call(const Request& r) {
+    std::promise<ApiResult<typename Request::Response>> p;
+    rest_->call(r, [&p](auto result) { p.set_value(std::move(result)); });
+    return wait_for(p.get_future());
+  }
+
+  void fault(const std::string& json) {
+    server_->with_service([&](sim::Service& s) { (void)s.handle_admin("/admin/fault", json); });
+  }
+
+  StockCode first_code() {
+    StockCode code;
+    server_->with_service([&](sim::Service& s) { code = s.market().stocks().front().code; });
+    return code;
+  }
+
+  void start_ws(WsClientConfig wc = {}) {
+    wc.host = "127.0.0.1";
+    wc.port = server_->port();
+    wc.ca_file = ca_;
+    wc.backoff = {50ms, 1.6, 0.2, 500ms};
+    WsHandlers h;
+    h.on_real = [this](const RealEvent& ev) {
+      if (std::holds_alternative<TradeEvent>(ev)) inbox_.push("trade");
+      if (std::holds_alternative<OrderEvent>(ev)) inbox_.push("order");
+      if (std::holds_alternative<BalanceEvent>(ev)) inbox_.push("balance");
+      if (std::holds_alternative<BookEvent>(ev)) inbox_.push("book");
+      if (std::holds_alternative<ConditionHit>(ev)) inbox_.push("hit");
+    };
+    h.on_condition_list = [this](const ConditionList& l) {
+      for (const auto& c : l.conditions) inbox_.push("condition " + c.seq + " " + c.name);
+    };
+    h.on_condition_search = [this](const ConditionSearchResult& r) {
+      inbox_.push("search " + r.seq + (r.ack.ok() ? " ok" : " refused"));
+    };
+    h.on_gap = [this](const WsGap& g) {
+      inbox_.push(g.from <= g.to ? "gap" : "gap backwards");
+    };
+    h.on_connection = [this](bool up) { inbox_.push(up ? "up" : "down"); };
+    h.on_fatal = [this](const Error& e) { inbox_.push("fatal " + e.message); };
+    ws_ = std::make_unique<KiwoomWsClient>(*io_, wc, rest_token_source(*rest_), h, clock_);
+    ws_->start();
+  }
+
+  WallClock clock_;
+  std::unique_ptr<sim::Server> server_;
+  std::filesystem::path dir_;
+  std::string ca_;
+  std::unique_ptr<IoThread> io_;
+  std::shared_ptr<HttpsTransport> https_;
+  std::unique_ptr<KiwoomRestClient> rest_;
+  std::unique_ptr<KiwoomWsClient> ws_;
+  Inbox inbox_;
+};
+
+TEST_F(SimClient, AccountAndMarketQueries) {
+  start();
+  auto deposit = call(DepositRequest{});
+  ASSERT_TRUE(deposit.ok()) << deposit.error().describe();
+  EXPECT_EQ(deposit->cash, Krw(100'000'000));
+  auto balance = call(BalanceRequest{});
+  ASSERT_TRUE(balance.ok()) << balance.error().describe();
+  EXPECT_THAT(balance->holdings, IsEmpty());
+  const StockCode code = first_code();
+  auto info = call(StockInfoRequest{Instrument{code, Venue::Krx}});
+  ASSERT_TRUE(info.ok()) << info.error().describe();
+  EXPECT_GT(info->upper_limit, info->lower_limit);
+  auto book = call(OrderBookRequest{Instrument{code, Venue::Krx}});
+  ASSERT_TRUE(book.ok()) << book.error().describe();
+  auto open = call(OpenOrdersRequest{});
+  ASSERT_TRUE(open.ok()) << open.error().describe();
+  auto list = call(StockListRequest{});
+  ASSERT_TRUE(list.ok()) << list.error().describe();
+  auto volume = call(VolumeTopRequest{});
+  ASSERT_TRUE(volume.ok()) << volume.error().describe();
+  EXPECT_EQ(https_->stats().connects, 1u);  // one keep-alive connection for all of it
+}
+
+TEST_F(SimClient, DailyChartFollowsContinuationToTheEnd) {
+  start();
+  DailyChartRequest r;
+  r.instrument = Instrument{first_code(), Venue::Krx};
+  r.base_date = KstDate{2026, 3, 10};
+  std::promise<ApiResult<std::vector<DailyChart>>> p;
+  rest_->call_pages(r, 0, [&](auto result) { p.set_value(std::move(result)); });
+  auto pages = wait_for(p.get_future());
+  ASSERT_TRUE(pages.ok()) << pages.error().describe();
+  std::size_t bars = 0;
+  for (const auto& page : *pages) bars += page.bars.size();
+  EXPECT_GE(bars, 120u);  // 120 days of history, more than one page
+  EXPECT_GE(pages->size(), 2u);
+}
+
+TEST_F(SimClient, BuyOrderIsAcknowledgedAndStreamedOverTheWebSocket) {
+  start();
+  start_ws();
+  ws_->subscribe("1", {""}, {"00", "04"});
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  const StockCode code = first_code();
+  auto info = call(StockInfoRequest{Instrument{code, Venue::Krx}});
+  ASSERT_TRUE(info.ok());
+  NewOrderRequest order;
+  order.code = code;
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  auto ack = call(order);
+  ASSERT_TRUE(ack.ok()) << ack.error().describe();
+  EXPECT_FALSE(ack->order_no.empty());
+  EXPECT_TRUE(inbox_.wait_for_count("order", 1));
+}
+
+TEST_F(SimClient, TradesStreamAndResumeAfterADroppedSessionWithAGapReport) {
+  start();
+  start_ws();
+  std::vector<std::string> codes;
+  server_->with_service([&](sim::Service& s) {
+    for (const auto& st : s.market().stocks()) codes.push_back(std::string(st.code.view()));
+  });
+  ws_->subscribe("1", codes, {"0B"});
+  ASSERT_TRUE(inbox_.wait_for_count("trade", 5)) << "no trades before the drop";
+  fault(R"({"fault":"drop_ws"})");
+  ASSERT_TRUE(inbox_.wait_for_count("down", 1));
+  ASSERT_TRUE(inbox_.wait_for_count("gap", 1));
+  EXPECT_EQ(inbox_.count("gap backwards"), 0u);
+  const auto before = inbox_.count("trade");
+  EXPECT_TRUE(inbox_.wait_for_count("trade", before + 5)) << "subscriptions were not restored";
+  const auto stats = ws_->stats();
+  EXPECT_EQ(stats.sessions, 2u);
+  EXPECT_GE(stats.reconnects, 1u);
+}
+
+TEST_F(SimClient, SilentFeedHitsTheIdleTimeoutAndReconnects) {
+  start(quiet(60'000ms));  // frozen market, no pings: nothing arrives
+  WsClientConfig wc;
+  wc.idle_timeout = 300ms;
+  start_ws(wc);
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  EXPECT_TRUE(inbox_.wait_for_count("up", 2, 5000ms));
+  EXPECT_GE(ws_->stats().idle_timeouts, 1u);
+}
+
+TEST_F(SimClient, PingsAreEchoedAndKeepAQuietSessionAlive) {
+  start(quiet(100ms));
+  WsClientConfig wc;
+  wc.idle_timeout = 600ms;
+  start_ws(wc);
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  std::this_thread::sleep_for(1500ms);
+  const auto stats = ws_->stats();
+  EXPECT_GE(stats.pings, 5u);
+  EXPECT_EQ(stats.idle_timeouts, 0u);
+  EXPECT_EQ(stats.sessions, 1u);
+}
+
+TEST_F(SimClient, ConditionListAndSearch) {
+  start();
+  start_ws();
+  ws_->list_conditions();
+  ASSERT_TRUE(inbox_.wait_for_count("condition ", 3));
+  ConditionSearchRequest search;
+  search.seq = "1";
+  search.realtime = true;
+  ws_->search_condition(search);
+  EXPECT_TRUE(inbox_.wait_for_count("search 1 ok", 1));
+  ws_->clear_condition("1");
+}
+
+TEST_F(SimClient, ExpiredTokenIsReissuedAndTheCallRetried) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"expire_token"})");
+  auto r = call(DepositRequest{});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  const auto stats = rest_->stats();
+  EXPECT_EQ(stats.tokens_issued, 2u);
+  EXPECT_EQ(stats.token_retries, 1u);
+}
+
+TEST_F(SimClient, RateLimitAnswersAreRetried) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"rate_limit","arg":2})");
+  auto r = call(DepositRequest{});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(rest_->stats().pacing.rate_limited, 2u);
+}
+
+TEST_F(SimClient, MalformedAnswerIsAnErrorAndTheNextCallWorks) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"malformed"})");
+  auto bad = call(DepositRequest{});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::Malformed);
+  EXPECT_TRUE(call(DepositRequest{}).ok());
+}
+
+TEST_F(SimClient, DroppedConnectionResendsAQuery) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"drop"})");
+  auto r = call(DepositRequest{});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(https_->stats().resent, 1u);
+}
+
+TEST_F(SimClient, DroppedConnectionFailsAnOrderInsteadOfSendingItTwice) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"drop"})");
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  auto r = call(order);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Network);
+  EXPECT_THAT(r.error().message, HasSubstr("may have been sent"));
+}
+
+TEST_F(SimClient, StalledAnswerTimesOut) {
+  SimSetup setup;
+  setup.request_timeout = 300ms;
+  start(setup);
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"stall","arg":1500})");
+  auto r = call(DepositRequest{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Network);
+  EXPECT_THAT(r.error().message, HasSubstr("timed out"));
+}
+
+}  // namespace
+}  // namespace dalbit::kiwoom
