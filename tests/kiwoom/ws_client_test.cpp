@@ -185,3 +185,38 @@ TEST(KiwoomWsClient, UnsubscribeSendsRemoveOnlyForWhatWasSubscribed) {
 
 }  // namespace
 }  // namespace dalbit::kiwoom
+
+namespace dalbit::kiwoom {
+namespace {
+
+TEST(KiwoomWsClient, RealtimeConditionsBeyondTheLoginLimitAreNotSent) {
+  std::atomic<int> logins{0};
+  TestWssServer server([&](int, const std::string& frame) -> WsReply {
+    if (!is_login(frame)) return {};
+    ++logins;
+    return {{login_ok()}, false};
+  });
+  IoThread io;
+  Tokens tokens;
+  WallClock clock;
+  KiwoomWsClient ws(io, config_for(server), tokens.source(), {}, clock);
+  ws.start();
+  ASSERT_TRUE(eventually([&] { return logins.load() == 1; }));
+  for (int i = 0; i <= ws_code::kMaxRealtimeConditions; ++i) {
+    ConditionSearchRequest r;
+    r.seq = std::to_string(i);
+    r.realtime = true;
+    ws.search_condition(r);
+  }
+  ws.list_conditions();  // a marker after them
+  ASSERT_TRUE(eventually([&] {
+    const auto got = server.received();
+    return !got.empty() && got.back().find("CNSRLST") != std::string::npos;
+  }));
+  int searches = 0;
+  for (const auto& f : server.received()) searches += f.find("CNSRREQ") != std::string::npos;
+  EXPECT_EQ(searches, ws_code::kMaxRealtimeConditions);
+}
+
+}  // namespace
+}  // namespace dalbit::kiwoom
