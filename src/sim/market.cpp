@@ -56,7 +56,7 @@ Market::Market(MarketOptions options, Timestamp start)
       };
       const Price open = std::clamp(move(), band.lower, band.upper);
       const Price next = std::clamp(move(), band.lower, band.upper);
-      const Qty volume(static_cast<std::int64_t>(50'000 + rng_() % 200'000));
+      const Qty volume(static_cast<std::int64_t>(700'000 + rng_() % 700'000));
       s.history.push_back({d, open, std::max(open, next), std::min(open, next), next, volume});
       close = next;
     }
@@ -117,6 +117,13 @@ void Market::step(Timestamp t, std::vector<Tick>& out) {
   const auto ph = phase();
   if (ph == krx::SessionPhase::Continuous) {
     for (auto& s : stocks_) {
+      if (!s.traded()) {
+        // The opening auction's print: a gap of up to 12 ticks from the base.
+        const int gap = static_cast<int>(rng_() % 25) - 12;
+        const Price open = std::clamp(krx::add_ticks(s.base, gap), s.band.lower, s.band.upper);
+        out.push_back(trade(s, t, open, Qty(static_cast<std::int64_t>(1'000 + rng_() % 5'000))));
+        continue;
+      }
       if (static_cast<int>(rng_() % 1000) >= options_.trade_permille) continue;
       const int direction = static_cast<int>(rng_() % 3) - 1;
       const Price next = std::clamp(krx::add_ticks(s.last, direction), s.band.lower, s.band.upper);

@@ -3,8 +3,9 @@
 //
 // Deterministic: the same seed and the same sequence of advance_to() times
 // give the same trades. One step is one simulated second; during the
-// continuous session each code trades in a step with a fixed probability,
-// moving at most one tick. The closing auction prints one trade at 15:30.
+// continuous session each code trades in a step with a fixed probability
+// (moving at most one tick) after an opening print that gaps up to 12 ticks
+// from the base. The closing auction prints one trade at 15:30.
 #pragma once
 
 #include <array>

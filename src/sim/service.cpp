@@ -15,6 +15,7 @@ using kw::Rate;
 
 constexpr std::size_t kPageRows = 100;  // rows per chart page before cont-yn: Y
 constexpr auto kAckAfterExec = std::chrono::milliseconds(100);
+constexpr auto kConditionEvery = std::chrono::seconds(60);
 
 HttpAnswer error_answer(std::int64_t return_code, std::string_view message) {
   HttpAnswer a;
@@ -910,7 +911,9 @@ void Service::advance(Timestamp sim_now) {
   while (market_.now() + std::chrono::seconds(1) <= sim_now) {
     // Step to the end of the day first so day orders expire before a new day.
     const Timestamp next_close = from_kst(kst_date(market_.now()), options_.market.session.close);
-    const Timestamp target = (market_.now() < next_close && next_close < sim_now) ? next_close : sim_now;
+    // Conditions are judged every simulated minute, so hits arrive as they happen.
+    Timestamp target = std::min(sim_now, market_.now() + kConditionEvery);
+    if (market_.now() < next_close && next_close < target) target = next_close;
     const std::size_t before = ticks_.size();
     market_.advance_to(target, ticks_);
     for (std::size_t i = before; i < ticks_.size(); ++i) {
@@ -926,6 +929,7 @@ void Service::advance(Timestamp sim_now) {
       expired_today_ = true;
       account_.expire_all(sim_time(), events);
     }
+    evaluate_conditions();
   }
   queue_account_events(events);
   for (const auto& [id, session] : sessions_) {
@@ -966,7 +970,6 @@ void Service::advance(Timestamp sim_now) {
     }
     if (!entries.empty()) queue(id, kw::build_real(entries));
   }
-  evaluate_conditions();
 }
 
 }  // namespace dalbit::sim
