@@ -98,7 +98,7 @@ void Market::roll_day(KstDate date) {
   closing_printed_ = false;
 }
 
-Tick Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
+Print Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
   if (!s.traded()) s.open = s.high = s.low = price;
   s.high = std::max(s.high, price);
   s.low = std::min(s.low, price);
@@ -107,10 +107,10 @@ Tick Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
   s.value += price * qty;
   Tick tick{t, s.code, price, qty};
   s.trades.push_back(tick);
-  return tick;
+  return Print{tick, s.volume, s.value, s.open, s.high, s.low};
 }
 
-void Market::step(Timestamp t, std::vector<Tick>& out) {
+void Market::step(Timestamp t, std::vector<Print>& out) {
   const KstDate d = kst_date(t);
   if (d != date_) roll_day(d);
   now_ = t;
@@ -139,15 +139,15 @@ void Market::step(Timestamp t, std::vector<Tick>& out) {
   }
 }
 
-void Market::advance_to(Timestamp now, std::vector<Tick>& out) {
+void Market::advance_to(Timestamp now, std::vector<Print>& out) {
   while (now_ + kStep <= now) step(now_ + kStep, out);
 }
 
-Tick Market::print_now(const StockCode& code, Qty qty) {
+Print Market::print_now(const StockCode& code, Qty qty) {
   for (auto& s : stocks_) {
     if (s.code == code) return trade(s, now_, s.last, qty);
   }
-  return Tick{now_, code, Price(0), Qty(0)};
+  return Print{Tick{now_, code, Price(0), Qty(0)}, Qty(0), Krw(0), Price(0), Price(0), Price(0)};
 }
 
 Book Market::book(const StockCode& code) const {

@@ -58,6 +58,16 @@ struct Book {
   BookSide bids;  // level 0 is the best (highest) bid
 };
 
+// A trade with the day's state right after it, as a 0B message reports it.
+struct Print {
+  Tick tick;
+  Qty cum_volume;
+  Krw cum_value;
+  Price open;
+  Price high;
+  Price low;
+};
+
 struct MarketOptions {
   std::uint64_t seed = 1;
   int codes = 9;
@@ -73,9 +83,9 @@ class Market {
   // Runs the market up to `now` (no-op if not later than the current time),
   // appending the trades printed on the way. A new KST date rolls the day:
   // yesterday's close becomes the base, today's counters reset.
-  void advance_to(Timestamp now, std::vector<Tick>& out);
+  void advance_to(Timestamp now, std::vector<Print>& out);
   // One trade at the last price now, e.g. to fill an order at once (a fault).
-  Tick print_now(const StockCode& code, Qty qty);
+  Print print_now(const StockCode& code, Qty qty);
 
   [[nodiscard]] Timestamp now() const { return now_; }
   [[nodiscard]] krx::SessionPhase phase() const;
@@ -85,8 +95,8 @@ class Market {
 
  private:
   void roll_day(KstDate date);
-  void step(Timestamp t, std::vector<Tick>& out);
-  Tick trade(Stock& s, Timestamp t, Price price, Qty qty);
+  void step(Timestamp t, std::vector<Print>& out);
+  Print trade(Stock& s, Timestamp t, Price price, Qty qty);
 
   MarketOptions options_;
   std::mt19937_64 rng_;

@@ -85,13 +85,16 @@ std::vector<Row> page(std::vector<Row> rows, const HttpCall& call, HttpAnswer& a
   return out;
 }
 
-int change_sign(const Stock& s) {
-  if (s.last == s.band.upper) return kw::code::kSignLimitUp;
-  if (s.last == s.band.lower) return kw::code::kSignLimitDown;
-  if (s.last > s.base) return kw::code::kSignUp;
-  if (s.last < s.base) return kw::code::kSignDown;
+// 전일대비기호 of `price` against the stock's base and limits.
+int sign_of(Price price, const Stock& s) {
+  if (price == s.band.upper) return kw::code::kSignLimitUp;
+  if (price == s.band.lower) return kw::code::kSignLimitDown;
+  if (price > s.base) return kw::code::kSignUp;
+  if (price < s.base) return kw::code::kSignDown;
   return kw::code::kSignFlat;
 }
+
+int change_sign(const Stock& s) { return sign_of(s.last, s); }
 
 Rate change_rate(const Stock& s) {
   return Rate{(s.last.value() - s.base.value()) * 10'000 / std::max<std::int64_t>(1, s.base.value())};
@@ -659,8 +662,8 @@ HttpAnswer Service::new_order(const HttpCall& call) {
   HttpAnswer a;
   if (faults_.take(FaultKind::ExecBeforeAck)) {
     // The order trades at once and its 00 messages overtake this answer.
-    const Tick t = market_.print_now(req->code, req->qty);
-    account_.on_tick(t, s->name, s->base, events);
+    const Print p = market_.print_now(req->code, req->qty);
+    account_.on_tick(p.tick, s->name, s->base, events);
     a.pushes_first = true;
     a.delay = kAckAfterExec;
   }
@@ -906,7 +909,7 @@ void Service::queue_account_events(AccountEvents& events) {
 }
 
 void Service::advance(Timestamp sim_now) {
-  ticks_.clear();
+  prints_.clear();
   AccountEvents events;
   while (market_.now() + std::chrono::seconds(1) <= sim_now) {
     // Step to the end of the day first so day orders expire before a new day.
@@ -914,11 +917,11 @@ void Service::advance(Timestamp sim_now) {
     // Conditions are judged every simulated minute, so hits arrive as they happen.
     Timestamp target = std::min(sim_now, market_.now() + kConditionEvery);
     if (market_.now() < next_close && next_close < target) target = next_close;
-    const std::size_t before = ticks_.size();
-    market_.advance_to(target, ticks_);
-    for (std::size_t i = before; i < ticks_.size(); ++i) {
-      const Stock* s = market_.find(ticks_[i].code);
-      account_.on_tick(ticks_[i], s->name, s->base, events);
+    const std::size_t before = prints_.size();
+    market_.advance_to(target, prints_);
+    for (std::size_t i = before; i < prints_.size(); ++i) {
+      const Stock* s = market_.find(prints_[i].tick.code);
+      account_.on_tick(prints_[i].tick, s->name, s->base, events);
     }
     if (kst_date(market_.now()) != day_) {
       day_ = kst_date(market_.now());
@@ -936,7 +939,8 @@ void Service::advance(Timestamp sim_now) {
     if (!session.logged_in) continue;
     std::vector<kw::RealEntry> entries;
     std::set<StockCode> books;
-    for (const Tick& t : ticks_) {
+    for (const Print& p : prints_) {
+      const Tick& t = p.tick;
       const std::string item = t.code.str();
       const Stock* s = market_.find(t.code);
       if (session.wants(kw::real_type::kTrade, item)) {
@@ -945,12 +949,14 @@ void Service::advance(Timestamp sim_now) {
         e.time = kst_time_of_day(t.time);
         e.price = t.price;
         e.volume = {t.volume, std::nullopt};
-        e.cum_volume = s->volume;
+        e.cum_volume = p.cum_volume;
+        e.cum_value = whole_millions(p.cum_value);
         e.change = t.price - s->base;
-        e.change_sign = change_sign(*s);
-        e.open = s->open;
-        e.high = s->high;
-        e.low = s->low;
+        e.change_rate = Rate{(t.price.value() - s->base.value()) * 10'000 / std::max<std::int64_t>(1, s->base.value())};
+        e.change_sign = sign_of(t.price, *s);
+        e.open = p.open;
+        e.high = p.high;
+        e.low = p.low;
         entries.push_back(kw::encode_real(e));
       }
       if (session.wants(kw::real_type::kOrderBook, item)) books.insert(t.code);

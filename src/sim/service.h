@@ -150,7 +150,7 @@ class Service {
   std::map<SessionId, Session> sessions_;
   SessionId next_session_ = 1;
   std::vector<Push> pushes_;
-  std::vector<Tick> ticks_;  // reused by advance()
+  std::vector<Print> prints_;  // reused by advance()
   KstDate day_;
   bool expired_today_ = false;
 };

@@ -139,7 +139,6 @@ TEST_F(SimService, ApiIdOnTheWrongPathAndUnknownApiId) {
 
 TEST_F(SimService, MarketDataAnswersParse) {
   login();
-  std::vector<Tick> ignored;
   service.advance(at("2026-01-05 10:00:00"));
   const auto c = code("900010");
   auto info = call(kw::StockInfoRequest{{c, kw::Venue::Krx}});
@@ -526,15 +525,18 @@ TEST(SimMarket, StaysOnTheGridInsideTheBandAndIsDeterministic) {
   MarketOptions o;
   Market a(o, at("2026-01-05 08:59:00"));
   Market b(o, at("2026-01-05 08:59:00"));
-  std::vector<Tick> ta, tb;
+  std::vector<Print> ta, tb;
   a.advance_to(at("2026-01-05 15:31:00"), ta);
   b.advance_to(at("2026-01-05 15:31:00"), tb);
   ASSERT_EQ(ta.size(), tb.size());
   ASSERT_GT(ta.size(), 1000u);
+  std::map<StockCode, Qty> cum;
   for (std::size_t i = 0; i < ta.size(); ++i) {
-    EXPECT_EQ(ta[i].price, tb[i].price);
-    const Stock* s = a.find(ta[i].code);
-    EXPECT_TRUE(krx::valid_limit_price(ta[i].price, s->band)) << ta[i].price.value();
+    EXPECT_EQ(ta[i].tick.price, tb[i].tick.price);
+    const Stock* s = a.find(ta[i].tick.code);
+    EXPECT_TRUE(krx::valid_limit_price(ta[i].tick.price, s->band)) << ta[i].tick.price.value();
+    EXPECT_EQ(ta[i].cum_volume, cum[ta[i].tick.code] + ta[i].tick.volume);  // each print's own day total
+    cum[ta[i].tick.code] = ta[i].cum_volume;
   }
   EXPECT_EQ(a.phase(), krx::SessionPhase::Closed);
   // The next day's base is today's close.
