@@ -753,8 +753,14 @@ SessionId Service::open_session() {
 void Service::close_session(SessionId id) { sessions_.erase(id); }
 
 void Service::ping_all() {
-  for (const auto& [id, s] : sessions_) {
-    if (s.logged_in) queue(id, kw::build_ping());
+  for (auto& [id, s] : sessions_) {
+    if (!s.logged_in) continue;
+    if (s.unanswered_pings >= kMaxUnansweredPings) {
+      queue(id, kw::build_system({std::string(kw::ws_code::kHeartbeatTimeout), "PING not echoed"}), true);
+      continue;
+    }
+    ++s.unanswered_pings;
+    queue(id, kw::build_ping());
   }
 }
 
@@ -782,7 +788,10 @@ void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now)
     queue(id, kw::build_login_result(r));
     return;
   }
-  if (std::holds_alternative<kw::Ping>(request)) return;  // the client's echo of our PING
+  if (std::holds_alternative<kw::Ping>(request)) {  // the client's echo of our PING
+    session.unanswered_pings = 0;
+    return;
+  }
   if (!session.logged_in) {
     queue(id, kw::build_system({std::string(kw::ws_code::kLoginTimeout), "LOGIN first"}), true);
     return;

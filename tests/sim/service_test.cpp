@@ -400,6 +400,31 @@ TEST_F(SimService, WebSocketTradesAndBooksForRegisteredCodes) {
   EXPECT_TRUE(real_entries(ws, "0B").empty());
 }
 
+TEST_F(SimService, ASessionThatDoesNotEchoPingsIsClosedWithR10002) {
+  login();
+  const SessionId quiet = logged_in_session();
+  const SessionId polite = logged_in_session();
+  for (int i = 0; i < Service::kMaxUnansweredPings; ++i) {
+    service.ping_all();
+    for (const auto& p : service.take_pushes()) {
+      EXPECT_FALSE(p.close);
+      if (p.session == polite) service.on_frame(polite, p.frame, wall);  // echoed verbatim
+    }
+  }
+  service.ping_all();
+  const auto pushes = service.take_pushes();
+  ASSERT_EQ(pushes.size(), 2u);
+  for (const auto& p : pushes) {
+    if (p.session == quiet) {
+      EXPECT_TRUE(p.close);
+      EXPECT_EQ(std::get<kw::SystemNotice>(kw::parse_ws_message(p.frame)).code, "R10002");
+    } else {
+      EXPECT_FALSE(p.close);
+      EXPECT_TRUE(std::holds_alternative<kw::Ping>(kw::parse_ws_message(p.frame)));
+    }
+  }
+}
+
 TEST_F(SimService, WebSocketLoginWithABadTokenIsRefusedAndClosed) {
   const SessionId ws = service.open_session();
   service.on_frame(ws, kw::build_login(Secret("nope")), wall);
