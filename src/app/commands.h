@@ -43,4 +43,20 @@ struct TaOptions {
 };
 int ta(const TaOptions& options);
 
+struct SimCommandOptions {
+  std::uint16_t port = 0;  // 0: an ephemeral port (printed)
+  double speed = 1.0;      // simulated seconds per real second; 0 freezes the clock
+  std::string start;       // "YYYY-MM-DD HH:MM[:SS]" KST; default: today 08:55 KST
+  std::string app_key;     // default: $DALBIT_SIM_APP_KEY, else "sim-app-key"
+  std::string secret_key;  // default: $DALBIT_SIM_SECRET_KEY, else "sim-secret-key"
+  std::string cert;        // PEM certificate to serve (with key); default: a new self-signed one
+  std::string key;
+  std::string cert_out = "var/sim/cert.pem";
+  std::vector<std::string> faults;
+  std::uint64_t seed = 1;
+  int codes = 9;
+  std::int64_t cash = 100'000'000;
+};
+int sim(const SimCommandOptions& options);
+
 }  // namespace dalbit::app

@@ -76,6 +76,32 @@ int main(int argc, char** argv) {
   ta_cmd->add_option("--out", ta_opts.out, "Write here instead of standard output");
   ta_cmd->callback([&] { std::exit(ta(ta_opts)); });
 
+  SimCommandOptions sim_opts;
+  auto* sim_cmd = cli.add_subcommand(
+      "sim",
+      "Run the Kiwoom simulator: Kiwoom's REST API and WebSocket over TLS on 127.0.0.1, a synthetic "
+      "market of invented 9xxxxx codes and one account (docs/simulator.md). Runs until SIGINT/SIGTERM.");
+  sim_cmd->add_option("--port", sim_opts.port, "TCP port on 127.0.0.1 (0: any free port, printed)")
+      ->capture_default_str();
+  sim_cmd->add_option("--speed", sim_opts.speed, "Simulated seconds per real second (60: a market minute a second; "
+                                                 "0: frozen, moved by POST /admin/advance)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--start", sim_opts.start, "Simulated KST start, \"YYYY-MM-DD HH:MM\" (default: today 08:55)");
+  sim_cmd->add_option("--app-key", sim_opts.app_key, "App key to accept (default $DALBIT_SIM_APP_KEY or sim-app-key)");
+  sim_cmd->add_option("--secret-key", sim_opts.secret_key,
+                      "Secret key to accept (default $DALBIT_SIM_SECRET_KEY or sim-secret-key)");
+  sim_cmd->add_option("--cert", sim_opts.cert, "Serve this PEM certificate (with --key) instead of a new one")
+      ->check(CLI::ExistingFile);
+  sim_cmd->add_option("--key", sim_opts.key, "The PEM private key of --cert")->check(CLI::ExistingFile);
+  sim_cmd->add_option("--cert-out", sim_opts.cert_out, "Where to write the served certificate for clients to trust")
+      ->capture_default_str();
+  sim_cmd->add_option("--fault", sim_opts.faults, "Inject a fault, repeatable: name[:arg] (docs/simulator.md)");
+  sim_cmd->add_option("--seed", sim_opts.seed, "Random seed of the synthetic market")->capture_default_str();
+  sim_cmd->add_option("--codes", sim_opts.codes, "Number of invented stock codes")->capture_default_str();
+  sim_cmd->add_option("--cash", sim_opts.cash, "Starting cash of the account, won")->capture_default_str();
+  sim_cmd->callback([&] { std::exit(sim(sim_opts)); });
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

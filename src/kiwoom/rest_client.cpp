@@ -21,6 +21,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     Pager pager;
     bool needs_token = true;
     bool is_order = false;
+    bool internal = false;  // the client's own token calls: completed on the IoThread
     int attempt = 0;        // 1 after a token rejection
     int rate_limited = 0;   // answers 1700/429 for the current page
     std::uint64_t generation = 0;
@@ -109,6 +110,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     Active a;
     a.pager = Pager(1);
     a.needs_token = false;
+    a.internal = true;
     a.job = std::move(job);
     enqueue(std::move(a));
   }
@@ -218,7 +220,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void finish(Active a, const ApiError* error) {
-    const bool internal = !a.needs_token;  // token calls complete on the IoThread
+    const bool internal = a.internal;
     std::function<void()> fn = [f = std::move(a.job.finish), e = error ? std::optional(*error) : std::nullopt] {
       f(e ? &*e : nullptr);
     };
@@ -238,6 +240,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     Active a;
     a.pager = Pager(1);
     a.needs_token = false;
+    a.internal = true;  // `complete` delivers
     a.job = {build_request(req), 1,
              [](const HttpReply& reply) -> std::optional<ApiError> {
                auto r = parse_response<Revoked>(reply);

@@ -86,8 +86,9 @@ class KiwoomRestClient {
   // `io` and `clock` must outlive the client; `io` runs the transport.
   KiwoomRestClient(IoThread& io, std::shared_ptr<HttpTransport> transport, RestClientConfig config,
                    const Clock& clock, Deliver deliver = {});
-  // Waits for the IoThread to let go; calls still pending complete never
-  // (their owner is going away), and nothing more is sent.
+  // Waits for the IoThread to let go; nothing more is sent, calls still
+  // pending never complete (their owner is going away). Completions already
+  // handed to `deliver` may still run: the engine drains its queue first.
   ~KiwoomRestClient();
   KiwoomRestClient(const KiwoomRestClient&) = delete;
   KiwoomRestClient& operator=(const KiwoomRestClient&) = delete;

@@ -1,5 +1,6 @@
 #include "kiwoom/ws_client.h"
 
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <optional>
@@ -376,6 +377,13 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
 
   void search_condition(const ConditionSearchRequest& request) {
     if (request.realtime) {
+      const auto active = tracker_.conditions();
+      const bool known = std::any_of(active.begin(), active.end(), [&](const auto& c) { return c.seq == request.seq; });
+      if (!known && active.size() >= static_cast<std::size_t>(ws_code::kMaxRealtimeConditions)) {
+        log::ws().error("real-time condition {} not started: {} are active, the most one login may hold",
+                        request.seq, active.size());
+        return;
+      }
       tracker_.add_condition(request);
       if (state_ == State::Ready) write(conn_, build_condition_search(request));
       return;

@@ -92,7 +92,8 @@ class KiwoomWsClient {
  public:
   KiwoomWsClient(IoThread& io, WsClientConfig config, TokenSource tokens, WsHandlers handlers, const Clock& clock,
                  Deliver deliver = {});
-  // Stops and waits for the IoThread to let go; no handler runs afterwards.
+  // Stops and waits for the IoThread to let go; no handler is called
+  // afterwards (ones already handed to `deliver` may still run).
   ~KiwoomWsClient();
   KiwoomWsClient(const KiwoomWsClient&) = delete;
   KiwoomWsClient& operator=(const KiwoomWsClient&) = delete;

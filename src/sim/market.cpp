@@ -56,7 +56,7 @@ Market::Market(MarketOptions options, Timestamp start)
       };
       const Price open = std::clamp(move(), band.lower, band.upper);
       const Price next = std::clamp(move(), band.lower, band.upper);
-      const Qty volume(static_cast<std::int64_t>(50'000 + rng_() % 200'000));
+      const Qty volume(static_cast<std::int64_t>(700'000 + rng_() % 700'000));
       s.history.push_back({d, open, std::max(open, next), std::min(open, next), next, volume});
       close = next;
     }
@@ -98,7 +98,7 @@ void Market::roll_day(KstDate date) {
   closing_printed_ = false;
 }
 
-Tick Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
+Print Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
   if (!s.traded()) s.open = s.high = s.low = price;
   s.high = std::max(s.high, price);
   s.low = std::min(s.low, price);
@@ -107,16 +107,23 @@ Tick Market::trade(Stock& s, Timestamp t, Price price, Qty qty) {
   s.value += price * qty;
   Tick tick{t, s.code, price, qty};
   s.trades.push_back(tick);
-  return tick;
+  return Print{tick, s.volume, s.value, s.open, s.high, s.low};
 }
 
-void Market::step(Timestamp t, std::vector<Tick>& out) {
+void Market::step(Timestamp t, std::vector<Print>& out) {
   const KstDate d = kst_date(t);
   if (d != date_) roll_day(d);
   now_ = t;
   const auto ph = phase();
   if (ph == krx::SessionPhase::Continuous) {
     for (auto& s : stocks_) {
+      if (!s.traded()) {
+        // The opening auction's print: a gap of up to 12 ticks from the base.
+        const int gap = static_cast<int>(rng_() % 25) - 12;
+        const Price open = std::clamp(krx::add_ticks(s.base, gap), s.band.lower, s.band.upper);
+        out.push_back(trade(s, t, open, Qty(static_cast<std::int64_t>(1'000 + rng_() % 5'000))));
+        continue;
+      }
       if (static_cast<int>(rng_() % 1000) >= options_.trade_permille) continue;
       const int direction = static_cast<int>(rng_() % 3) - 1;
       const Price next = std::clamp(krx::add_ticks(s.last, direction), s.band.lower, s.band.upper);
@@ -132,15 +139,15 @@ void Market::step(Timestamp t, std::vector<Tick>& out) {
   }
 }
 
-void Market::advance_to(Timestamp now, std::vector<Tick>& out) {
+void Market::advance_to(Timestamp now, std::vector<Print>& out) {
   while (now_ + kStep <= now) step(now_ + kStep, out);
 }
 
-Tick Market::print_now(const StockCode& code, Qty qty) {
+Print Market::print_now(const StockCode& code, Qty qty) {
   for (auto& s : stocks_) {
     if (s.code == code) return trade(s, now_, s.last, qty);
   }
-  return Tick{now_, code, Price(0), Qty(0)};
+  return Print{Tick{now_, code, Price(0), Qty(0)}, Qty(0), Krw(0), Price(0), Price(0), Price(0)};
 }
 
 Book Market::book(const StockCode& code) const {

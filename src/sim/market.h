@@ -3,8 +3,9 @@
 //
 // Deterministic: the same seed and the same sequence of advance_to() times
 // give the same trades. One step is one simulated second; during the
-// continuous session each code trades in a step with a fixed probability,
-// moving at most one tick. The closing auction prints one trade at 15:30.
+// continuous session each code trades in a step with a fixed probability
+// (moving at most one tick) after an opening print that gaps up to 12 ticks
+// from the base. The closing auction prints one trade at 15:30.
 #pragma once
 
 #include <array>
@@ -57,6 +58,16 @@ struct Book {
   BookSide bids;  // level 0 is the best (highest) bid
 };
 
+// A trade with the day's state right after it, as a 0B message reports it.
+struct Print {
+  Tick tick;
+  Qty cum_volume;
+  Krw cum_value;
+  Price open;
+  Price high;
+  Price low;
+};
+
 struct MarketOptions {
   std::uint64_t seed = 1;
   int codes = 9;
@@ -72,9 +83,9 @@ class Market {
   // Runs the market up to `now` (no-op if not later than the current time),
   // appending the trades printed on the way. A new KST date rolls the day:
   // yesterday's close becomes the base, today's counters reset.
-  void advance_to(Timestamp now, std::vector<Tick>& out);
+  void advance_to(Timestamp now, std::vector<Print>& out);
   // One trade at the last price now, e.g. to fill an order at once (a fault).
-  Tick print_now(const StockCode& code, Qty qty);
+  Print print_now(const StockCode& code, Qty qty);
 
   [[nodiscard]] Timestamp now() const { return now_; }
   [[nodiscard]] krx::SessionPhase phase() const;
@@ -84,8 +95,8 @@ class Market {
 
  private:
   void roll_day(KstDate date);
-  void step(Timestamp t, std::vector<Tick>& out);
-  Tick trade(Stock& s, Timestamp t, Price price, Qty qty);
+  void step(Timestamp t, std::vector<Print>& out);
+  Print trade(Stock& s, Timestamp t, Price price, Qty qty);
 
   MarketOptions options_;
   std::mt19937_64 rng_;

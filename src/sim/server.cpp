@@ -270,6 +270,7 @@ struct HttpSession : std::enable_shared_from_this<HttpSession> {
 void Server::Impl::accept() {
   acceptor.async_accept([this](error_code ec, tcp::socket socket) {
     if (ec) return;  // closed by stop()
+    std::erase_if(http_streams, [](const auto& weak) { return weak.expired(); });
     std::make_shared<HttpSession>(*this, std::move(socket))->start();
     accept();
   });

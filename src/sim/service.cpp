@@ -15,6 +15,7 @@ using kw::Rate;
 
 constexpr std::size_t kPageRows = 100;  // rows per chart page before cont-yn: Y
 constexpr auto kAckAfterExec = std::chrono::milliseconds(100);
+constexpr auto kConditionEvery = std::chrono::seconds(60);
 
 HttpAnswer error_answer(std::int64_t return_code, std::string_view message) {
   HttpAnswer a;
@@ -84,13 +85,16 @@ std::vector<Row> page(std::vector<Row> rows, const HttpCall& call, HttpAnswer& a
   return out;
 }
 
-int change_sign(const Stock& s) {
-  if (s.last == s.band.upper) return kw::code::kSignLimitUp;
-  if (s.last == s.band.lower) return kw::code::kSignLimitDown;
-  if (s.last > s.base) return kw::code::kSignUp;
-  if (s.last < s.base) return kw::code::kSignDown;
+// 전일대비기호 of `price` against the stock's base and limits.
+int sign_of(Price price, const Stock& s) {
+  if (price == s.band.upper) return kw::code::kSignLimitUp;
+  if (price == s.band.lower) return kw::code::kSignLimitDown;
+  if (price > s.base) return kw::code::kSignUp;
+  if (price < s.base) return kw::code::kSignDown;
   return kw::code::kSignFlat;
 }
+
+int change_sign(const Stock& s) { return sign_of(s.last, s); }
 
 Rate change_rate(const Stock& s) {
   return Rate{(s.last.value() - s.base.value()) * 10'000 / std::max<std::int64_t>(1, s.base.value())};
@@ -658,8 +662,8 @@ HttpAnswer Service::new_order(const HttpCall& call) {
   HttpAnswer a;
   if (faults_.take(FaultKind::ExecBeforeAck)) {
     // The order trades at once and its 00 messages overtake this answer.
-    const Tick t = market_.print_now(req->code, req->qty);
-    account_.on_tick(t, s->name, s->base, events);
+    const Print p = market_.print_now(req->code, req->qty);
+    account_.on_tick(p.tick, s->name, s->base, events);
     a.pushes_first = true;
     a.delay = kAckAfterExec;
   }
@@ -749,8 +753,14 @@ SessionId Service::open_session() {
 void Service::close_session(SessionId id) { sessions_.erase(id); }
 
 void Service::ping_all() {
-  for (const auto& [id, s] : sessions_) {
-    if (s.logged_in) queue(id, kw::build_ping());
+  for (auto& [id, s] : sessions_) {
+    if (!s.logged_in) continue;
+    if (s.unanswered_pings >= kMaxUnansweredPings) {
+      queue(id, kw::build_system({std::string(kw::ws_code::kHeartbeatTimeout), "PING not echoed"}), true);
+      continue;
+    }
+    ++s.unanswered_pings;
+    queue(id, kw::build_ping());
   }
 }
 
@@ -778,7 +788,10 @@ void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now)
     queue(id, kw::build_login_result(r));
     return;
   }
-  if (std::holds_alternative<kw::Ping>(request)) return;  // the client's echo of our PING
+  if (std::holds_alternative<kw::Ping>(request)) {  // the client's echo of our PING
+    session.unanswered_pings = 0;
+    return;
+  }
   if (!session.logged_in) {
     queue(id, kw::build_system({std::string(kw::ws_code::kLoginTimeout), "LOGIN first"}), true);
     return;
@@ -905,17 +918,19 @@ void Service::queue_account_events(AccountEvents& events) {
 }
 
 void Service::advance(Timestamp sim_now) {
-  ticks_.clear();
+  prints_.clear();
   AccountEvents events;
   while (market_.now() + std::chrono::seconds(1) <= sim_now) {
     // Step to the end of the day first so day orders expire before a new day.
     const Timestamp next_close = from_kst(kst_date(market_.now()), options_.market.session.close);
-    const Timestamp target = (market_.now() < next_close && next_close < sim_now) ? next_close : sim_now;
-    const std::size_t before = ticks_.size();
-    market_.advance_to(target, ticks_);
-    for (std::size_t i = before; i < ticks_.size(); ++i) {
-      const Stock* s = market_.find(ticks_[i].code);
-      account_.on_tick(ticks_[i], s->name, s->base, events);
+    // Conditions are judged every simulated minute, so hits arrive as they happen.
+    Timestamp target = std::min(sim_now, market_.now() + kConditionEvery);
+    if (market_.now() < next_close && next_close < target) target = next_close;
+    const std::size_t before = prints_.size();
+    market_.advance_to(target, prints_);
+    for (std::size_t i = before; i < prints_.size(); ++i) {
+      const Stock* s = market_.find(prints_[i].tick.code);
+      account_.on_tick(prints_[i].tick, s->name, s->base, events);
     }
     if (kst_date(market_.now()) != day_) {
       day_ = kst_date(market_.now());
@@ -926,13 +941,15 @@ void Service::advance(Timestamp sim_now) {
       expired_today_ = true;
       account_.expire_all(sim_time(), events);
     }
+    evaluate_conditions();
   }
   queue_account_events(events);
   for (const auto& [id, session] : sessions_) {
     if (!session.logged_in) continue;
     std::vector<kw::RealEntry> entries;
     std::set<StockCode> books;
-    for (const Tick& t : ticks_) {
+    for (const Print& p : prints_) {
+      const Tick& t = p.tick;
       const std::string item = t.code.str();
       const Stock* s = market_.find(t.code);
       if (session.wants(kw::real_type::kTrade, item)) {
@@ -941,12 +958,14 @@ void Service::advance(Timestamp sim_now) {
         e.time = kst_time_of_day(t.time);
         e.price = t.price;
         e.volume = {t.volume, std::nullopt};
-        e.cum_volume = s->volume;
+        e.cum_volume = p.cum_volume;
+        e.cum_value = whole_millions(p.cum_value);
         e.change = t.price - s->base;
-        e.change_sign = change_sign(*s);
-        e.open = s->open;
-        e.high = s->high;
-        e.low = s->low;
+        e.change_rate = Rate{(t.price.value() - s->base.value()) * 10'000 / std::max<std::int64_t>(1, s->base.value())};
+        e.change_sign = sign_of(t.price, *s);
+        e.open = p.open;
+        e.high = p.high;
+        e.low = p.low;
         entries.push_back(kw::encode_real(e));
       }
       if (session.wants(kw::real_type::kOrderBook, item)) books.insert(t.code);
@@ -966,7 +985,6 @@ void Service::advance(Timestamp sim_now) {
     }
     if (!entries.empty()) queue(id, kw::build_real(entries));
   }
-  evaluate_conditions();
 }
 
 }  // namespace dalbit::sim

@@ -84,8 +84,10 @@ class Service {
   SessionId open_session();
   void on_frame(SessionId id, std::string_view frame, Timestamp wall_now);
   void close_session(SessionId id);
-  // A PING to every logged-in session (the server's keep-alive).
+  // A PING to every logged-in session (the server's keep-alive). A session
+  // that left kMaxUnansweredPings unechoed gets SYSTEM R10002 and is closed.
   void ping_all();
+  static constexpr int kMaxUnansweredPings = 3;
 
   // Runs the market to `sim_now`; trades, fills and condition hits queue pushes.
   void advance(Timestamp sim_now);
@@ -103,6 +105,7 @@ class Service {
   };
   struct Session {
     bool logged_in = false;
+    int unanswered_pings = 0;
     std::map<std::string, std::set<std::string>> registered;  // type -> items ("" for 00/04)
     std::map<std::string, std::set<StockCode>> conditions;     // realtime seq -> codes inside
     bool wants(std::string_view type, std::string_view item) const;
@@ -150,7 +153,7 @@ class Service {
   std::map<SessionId, Session> sessions_;
   SessionId next_session_ = 1;
   std::vector<Push> pushes_;
-  std::vector<Tick> ticks_;  // reused by advance()
+  std::vector<Print> prints_;  // reused by advance()
   KstDate day_;
   bool expired_today_ = false;
 };

@@ -78,8 +78,8 @@ HttpResponse ok(std::string body, std::string cont_yn = "", std::string next_key
   return HttpResponse{200, std::move(body), std::move(cont_yn), std::move(next_key)};
 }
 
-std::string token_body(const std::string& token, const Clock& clock) {
-  return build_response(IssuedToken{Secret(token), "bearer", clock.now() + 24h});
+std::string token_body(const std::string& token, const Clock& clock, Duration life = 24h) {
+  return build_response(IssuedToken{Secret(token), "bearer", clock.now() + life});
 }
 
 std::string deposit_body() {
@@ -117,12 +117,13 @@ ApiResult<Deposit> deposit(KiwoomRestClient& client) {
 // A Kiwoom-like script: au10001 gives "tok-<n>", kt00001 answers with `query`.
 struct Broker {
   WallClock clock;
+  Duration token_life = 24h;
   std::atomic<int> issued{0};
   std::function<Result<HttpResponse>(const HttpRequest&)> query;
   FakeTransport::Script script() {
     return [this](const HttpRequest& r) -> Result<HttpResponse> {
       const auto api = FakeTransport::header(r, "api-id");
-      if (api == "au10001") return ok(token_body("tok-" + std::to_string(++issued), clock));
+      if (api == "au10001") return ok(token_body("tok-" + std::to_string(++issued), clock, token_life));
       if (api == "au10002") return ok(build_response(Revoked{}));
       return query(r);
     };
@@ -154,6 +155,22 @@ TEST(KiwoomRestClient, IssuesOneTokenForManyCallsAndSendsItAsBearer) {
   EXPECT_EQ(FakeTransport::header(sent[1], "authorization"), "Bearer tok-1");
   EXPECT_EQ(sent[1].target, "/api/dostk/acnt");
   EXPECT_EQ(client.stats().tokens_issued, 1u);
+}
+
+// expires_dt is whole seconds, so a 3 s token is refreshed at about half its life.
+TEST(KiwoomRestClient, RefreshesTheTokenBeforeItExpires) {
+  Broker broker;
+  broker.token_life = 3s;
+  broker.query = [](const HttpRequest&) -> Result<HttpResponse> { return ok(deposit_body()); };
+  IoThread io;
+  auto fake = std::make_shared<FakeTransport>(io, broker.script());
+  KiwoomRestClient client(io, fake, fast_config(), broker.clock);
+  ASSERT_TRUE(deposit(client).ok());
+  ASSERT_TRUE(deposit(client).ok());
+  std::this_thread::sleep_for(2500ms);
+  ASSERT_TRUE(deposit(client).ok());
+  EXPECT_THAT(fake->api_ids(), ElementsAre("au10001", "kt00001", "kt00001", "au10001", "kt00001"));
+  EXPECT_EQ(FakeTransport::header(fake->sent()[4], "authorization"), "Bearer tok-2");
 }
 
 // Both spellings of "your token is no good": HTTP 401, and HTTP 200 with

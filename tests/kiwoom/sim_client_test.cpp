@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 
 #include <gmock/gmock.h>
@@ -45,6 +46,10 @@ class Inbox {
   std::size_t count(const std::string& prefix) {
     std::lock_guard lock(m_);
     return count_locked(prefix);
+  }
+  std::vector<std::string> all() {
+    std::lock_guard lock(m_);
+    return seen_;
   }
 
  private:
@@ -143,7 +148,10 @@ class SimClient : public ::testing::Test {
     WsHandlers h;
     h.on_real = [this](const RealEvent& ev) {
       if (std::holds_alternative<TradeEvent>(ev)) inbox_.push("trade");
-      if (std::holds_alternative<OrderEvent>(ev)) inbox_.push("order");
+      if (const auto* o = std::get_if<OrderEvent>(&ev)) {
+        inbox_.push("order");
+        if (o->exec_no) inbox_.push("exec " + *o->exec_no);
+      }
       if (std::holds_alternative<BalanceEvent>(ev)) inbox_.push("balance");
       if (std::holds_alternative<BookEvent>(ev)) inbox_.push("book");
       if (std::holds_alternative<ConditionHit>(ev)) inbox_.push("hit");
@@ -228,6 +236,28 @@ TEST_F(SimClient, BuyOrderIsAcknowledgedAndStreamedOverTheWebSocket) {
   ASSERT_TRUE(ack.ok()) << ack.error().describe();
   EXPECT_FALSE(ack->order_no.empty());
   EXPECT_TRUE(inbox_.wait_for_count("order", 1));
+}
+
+// Duplicate executions are data: the client hands both to the broker layer,
+// which de-duplicates by exec_no.
+TEST_F(SimClient, DuplicatedExecutionMessagesArePassedOnNotDropped) {
+  start();
+  start_ws();
+  ws_->subscribe("1", {""}, {"00"});
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  fault(R"({"fault":"duplicate_exec","arg":10})");
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  ASSERT_TRUE(call(order).ok());
+  ASSERT_TRUE(inbox_.wait_for_count("exec ", 2));
+  std::map<std::string, int> seen;
+  for (const auto& s : inbox_.all())
+    if (s.rfind("exec ", 0) == 0) ++seen[s];
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.begin()->second, 2) << "the duplicate was not passed on";
+  EXPECT_EQ(ws_->stats().bad_frames, 0u);
 }
 
 TEST_F(SimClient, TradesStreamAndResumeAfterADroppedSessionWithAGapReport) {
