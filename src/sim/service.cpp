@@ -689,12 +689,11 @@ HttpAnswer Service::modify_order(const HttpCall& call) {
 HttpAnswer Service::cancel_order(const HttpCall& call) {
   auto req = kw::parse_request<kw::CancelOrderRequest>(call.api_id, call.body);
   if (!req) return bad_value(req.error().message);
-  if (market_.find(req->code) == nullptr) {
-    return coded_error(kw::error_code::kUnknownStock, kw::error_text::kUnknownStock);
-  }
+  const Stock* s = market_.find(req->code);
+  if (s == nullptr) return coded_error(kw::error_code::kUnknownStock, kw::error_text::kUnknownStock);
   if (market_.phase() == krx::SessionPhase::Closed) return reject_answer({RejectKind::MarketClosed, ""});
   AccountEvents events;
-  const OrderOutcome cancelled = account_.cancel(req->orig_order_no, req->qty, sim_time(), events);
+  const OrderOutcome cancelled = account_.cancel(req->orig_order_no, req->qty, s->band, sim_time(), events);
   if (!cancelled.ok()) return reject_answer(*cancelled.reject);
   queue_account_events(events);
   const SimOrder* o = account_.find(cancelled.order_no);
