@@ -187,8 +187,9 @@ OrderOutcome Account::modify(const std::string& orig, Qty qty, Price price, cons
   return amend(orig, qty, price, band, time, events);
 }
 
-OrderOutcome Account::cancel(const std::string& orig, Qty qty, TimeOfDay time, AccountEvents& events) {
-  return amend(orig, qty, std::nullopt, krx::PriceBand{}, time, events);
+OrderOutcome Account::cancel(const std::string& orig, Qty qty, const krx::PriceBand& band, TimeOfDay time,
+                             AccountEvents& events) {
+  return amend(orig, qty, std::nullopt, band, time, events);
 }
 
 void Account::on_tick(const Tick& tick, const std::string& name, Price base, AccountEvents& events) {

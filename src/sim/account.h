@@ -110,8 +110,10 @@ class Account {
   // `price`; the new order number is returned.
   OrderOutcome modify(const std::string& orig, Qty qty, Price price, const krx::PriceBand& band,
                              TimeOfDay time, AccountEvents& events);
-  // qty 0 cancels all that is left. Returns the cancel's order number.
-  OrderOutcome cancel(const std::string& orig, Qty qty, TimeOfDay time, AccountEvents& events);
+  // qty 0 cancels all that is left; the rest of a partial cancel keeps
+  // working (`band` re-validates it). Returns the cancel's order number.
+  OrderOutcome cancel(const std::string& orig, Qty qty, const krx::PriceBand& band, TimeOfDay time,
+                      AccountEvents& events);
   void on_tick(const Tick& tick, const std::string& name, Price base, AccountEvents& events);
   // Day orders end at the close.
   void expire_all(TimeOfDay time, AccountEvents& events);

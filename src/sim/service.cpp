@@ -149,7 +149,7 @@ Service::Service(SimOptions options, Timestamp wall_now)
       account_(options_.account, options_.cash),
       token_rng_(options_.market.seed ^ static_cast<std::uint64_t>(wall_now.time_since_epoch().count())),
       day_(kst_date(options_.start)) {
-  for (const auto& f : options_.faults) faults_.arm(f);
+  for (const auto& f : options_.faults) arm(f);
 }
 
 // ---------------------------------------------------------------- REST
@@ -205,7 +205,6 @@ HttpAnswer Service::handle_rest(const HttpCall& call, Timestamp wall_now) {
       a.drop = true;
       return a;
     }
-    if (faults_.take_expire()) tokens_.clear();
     if (call.api_id.empty()) return coded_error(kw::error_code::kMissingApiId, kw::error_text::kMissingApiId);
     const kw::ApiInfo* api = kw::find_api(call.api_id);
     if (api == nullptr) return coded_error(kw::error_code::kUnknownApiId, kw::error_text::kUnknownApiId);
@@ -689,12 +688,11 @@ HttpAnswer Service::modify_order(const HttpCall& call) {
 HttpAnswer Service::cancel_order(const HttpCall& call) {
   auto req = kw::parse_request<kw::CancelOrderRequest>(call.api_id, call.body);
   if (!req) return bad_value(req.error().message);
-  if (market_.find(req->code) == nullptr) {
-    return coded_error(kw::error_code::kUnknownStock, kw::error_text::kUnknownStock);
-  }
+  const Stock* s = market_.find(req->code);
+  if (s == nullptr) return coded_error(kw::error_code::kUnknownStock, kw::error_text::kUnknownStock);
   if (market_.phase() == krx::SessionPhase::Closed) return reject_answer({RejectKind::MarketClosed, ""});
   AccountEvents events;
-  const OrderOutcome cancelled = account_.cancel(req->orig_order_no, req->qty, sim_time(), events);
+  const OrderOutcome cancelled = account_.cancel(req->orig_order_no, req->qty, s->band, sim_time(), events);
   if (!cancelled.ok()) return reject_answer(*cancelled.reject);
   queue_account_events(events);
   const SimOrder* o = account_.find(cancelled.order_no);
@@ -719,10 +717,7 @@ HttpAnswer Service::handle_admin(const std::string& path, const std::string& bod
       a.body = nlohmann::json{{"error", fault.error().message}}.dump();
       return a;
     }
-    faults_.arm(*fault);
-    if (faults_.take_drop_ws()) {
-      for (const auto& [id, session] : sessions_) queue(id, "", true);
-    }
+    arm(*fault);
     a.body = R"({"ok":true})";
     return a;
   }
@@ -740,6 +735,14 @@ HttpAnswer Service::handle_admin(const std::string& path, const std::string& bod
   a.status = 404;
   a.body = R"x({"error":"unknown admin path (POST /admin/fault, /admin/advance)"})x";
   return a;
+}
+
+void Service::arm(const Fault& fault) {
+  faults_.arm(fault);
+  if (faults_.take_expire()) tokens_.clear();
+  if (faults_.take_drop_ws()) {
+    for (const auto& [id, session] : sessions_) queue(id, "", true);
+  }
 }
 
 // ---------------------------------------------------------------- WebSocket
@@ -774,7 +777,6 @@ void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now)
   Session& session = it->second;
   const kw::WsRequest request = kw::parse_ws_request(frame);
   if (const auto* login = std::get_if<kw::LoginRequest>(&request)) {
-    if (faults_.take_expire()) tokens_.clear();
     if (!token_valid(login->token.reveal(), wall_now)) {
       kw::LoginResult r;
       r.ack = {1, std::string(kw::error_text::kLoginFailed) + " [CODE=" + std::to_string(kw::error_code::kTokenInvalid) +

@@ -94,7 +94,8 @@ class Service {
   [[nodiscard]] Timestamp sim_now() const { return market_.now(); }
   std::vector<Push> take_pushes();
 
-  void arm(const Fault& fault) { faults_.arm(fault); }
+  // Arms a fault; expire_token and drop_ws act at once.
+  void arm(const Fault& fault);
   [[nodiscard]] const Market& market() const { return market_; }
   [[nodiscard]] const Account& account() const { return account_; }
 

@@ -281,6 +281,9 @@ TEST_F(FrozenSimServer, AdminAdvanceMovesTheFrozenClock) {
   const Answer a = client_->post("/admin/advance", "", R"({"seconds":600})");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_NE(a.body.find("2026-01-05 09:40:00"), std::string::npos) << a.body;
+  Timestamp now;
+  server_->with_service([&](Service& s) { now = s.sim_now(); });
+  EXPECT_EQ(now, *parse_kst_timestamp("2026-01-05 09:40:00"));
   const auto after = client_->call(kw::StockInfoRequest{{*StockCode::parse("900010"), kw::Venue::Krx}}, &token);
   ASSERT_TRUE(after.ok());
   EXPECT_GT(*after->volume, Qty(0));

@@ -300,6 +300,16 @@ TEST_F(SimService, ARestingLimitOrderIsModifiedThenCancelled) {
   EXPECT_EQ(open->orders[0].order_no, modified->order_no);
   EXPECT_EQ(open->orders[0].order_price, krx::tick_up(info->lower_limit));
 
+  // A partial cancel: the rest keeps working under the modified order's number.
+  auto part = call(kw::CancelOrderRequest{kw::Venue::Krx, modified->order_no, buy.code, Qty(2)});
+  ASSERT_TRUE(part.ok()) << part.error().describe();
+  EXPECT_EQ(part->qty, Qty(2));
+  open = call(kw::OpenOrdersRequest{});
+  ASSERT_EQ(open->orders.size(), 1u);
+  EXPECT_EQ(open->orders[0].order_no, modified->order_no);
+  EXPECT_EQ(open->orders[0].unfilled, Qty(3));
+  EXPECT_FALSE(call(kw::CancelOrderRequest{kw::Venue::Krx, modified->order_no, buy.code, Qty(4)}).ok());
+
   auto cancelled = call(kw::CancelOrderRequest{kw::Venue::Krx, modified->order_no, buy.code, Qty(0)});
   ASSERT_TRUE(cancelled.ok()) << cancelled.error().describe();
   EXPECT_TRUE(call(kw::OpenOrdersRequest{})->orders.empty());
