@@ -85,11 +85,14 @@ local function order(ctx, code, side, opts)
   end
 end
 
+-- Percent thresholds compared as change x 100 against pct x average: exact
+-- for integer prices and the usual percentages.
 local function exit_reason(p, pos, price, time)
-  local pct = (price - pos.avg_price) / pos.avg_price * 100
-  if pct >= p.take_profit_pct then
+  local change = price - pos.avg_price
+  local pct = change / pos.avg_price * 100  -- for the reason only
+  if change * 100 >= p.take_profit_pct * pos.avg_price then
     return string.format("scalp take profit %+.2f%%", pct)
-  elseif pct <= -p.stop_loss_pct then
+  elseif change * 100 <= -p.stop_loss_pct * pos.avg_price then
     return string.format("scalp stop %+.2f%%", pct)
   elseif pos.opened and time - pos.opened >= p.max_hold_seconds then
     return string.format("scalp held %ds", math.floor(time - pos.opened))
@@ -101,8 +104,8 @@ function S.on_tick(ctx, t)
   if not t.price or t.price <= 0 then return end
   local w = slide(t.code, t.time, t.price, p.window_seconds)
   local oldest = w.prices[w.head]
-  local rise = (t.price - oldest) / oldest * 100
-  local rising = rise >= p.entry_rise_pct and w.tail - w.head + 1 >= p.min_ticks
+  local rise = (t.price - oldest) / oldest * 100  -- for the reason
+  local rising = (t.price - oldest) * 100 >= p.entry_rise_pct * oldest and w.tail - w.head + 1 >= p.min_ticks
   local starts = rising and not w.rising
   w.rising = rising
   if pending[t.code] then return end

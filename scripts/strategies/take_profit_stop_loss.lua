@@ -33,16 +33,19 @@ function S.on_init(ctx, saved)
   if saved then pending = saved.pending end
 end
 
--- The reason to sell `pos` at `price`, or nil to hold.
+-- The reason to sell `pos` at `price`, or nil to hold. Percent thresholds are
+-- compared as change x 100 against pct x average, which is exact for the usual
+-- percentages (a division would put 9,850 a hair above -1.5 % of 10,000).
 local function exit_reason(p, pos, price)
-  local change = price - pos.avg_price
-  local pct = change / pos.avg_price * 100
+  local avg = pos.avg_price
+  local change = price - avg
   local won = change * pos.qty
-  if p.take_profit_pct > 0 and pct >= p.take_profit_pct then
+  local pct = change / avg * 100  -- for the reason only
+  if p.take_profit_pct > 0 and change * 100 >= p.take_profit_pct * avg then
     return string.format("take profit %+.2f%%", pct)
   elseif p.take_profit_won > 0 and won >= p.take_profit_won then
     return string.format("take profit %+d won", won)
-  elseif p.stop_loss_pct > 0 and pct <= -p.stop_loss_pct then
+  elseif p.stop_loss_pct > 0 and change * 100 <= -p.stop_loss_pct * avg then
     return string.format("stop loss %+.2f%%", pct)
   elseif p.stop_loss_won > 0 and won <= -p.stop_loss_won then
     return string.format("stop loss %+d won", won)

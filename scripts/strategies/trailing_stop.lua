@@ -45,13 +45,14 @@ local function check(ctx, code, high, price)
   end
   local p = ctx.params
   if not trail.high then
-    if high < pos.avg_price * (1 + p.activate_pct / 100) then return end
+    if high * 100 < pos.avg_price * (100 + p.activate_pct) then return end
     trail.high = high
     ctx:log("%s: trailing from %d (average %d)", code, high, pos.avg_price)
   elseif high > trail.high then
     trail.high = high
   end
-  if pending[code] or price > trail.high * (1 - p.trail_pct / 100) then return end
+  -- x 100 on both sides: exact for integer prices and the usual percentages
+  if pending[code] or price * 100 > trail.high * (100 - p.trail_pct) then return end
   local reason = string.format("trailing stop %d from high %d", price, trail.high)
   local id, veto = ctx:sell(code, { reason = reason })
   if id then
