@@ -14,6 +14,16 @@ local R = {
   },
 }
 
+local started  -- on_init ran to its end
+
+function R.on_init(ctx)
+  assert(ctx.params.max >= 1, "max must be at least 1, got " .. tostring(ctx.params.max))
+  started = true
+end
+
+-- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+function R.self_check() return started == true, "on_init failed (see the error before)" end
+
 function R.check(ctx, intent)
   if intent.side ~= "buy" then return true end
   if ctx:position(intent.code) then return true end

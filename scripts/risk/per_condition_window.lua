@@ -10,13 +10,15 @@
 --   HH:MM-HH:MM  KST window: buys from the first time up to (not at) the second
 --   budget=N     won the source may buy for per day; a buy beyond what is left
 --                is shrunk to it ({amount = left}, or {qty = shares that fit}
---                at the intent's price), and vetoed once nothing is left
+--                at the intent's limit or else the last price), and vetoed
+--                once nothing is left
 --
 -- A buy's source is its formula when its reason starts with
 -- "condition [<name>]" (condition_entry's buys) and that name is listed, else
 -- its strategy's name. Sources not listed are let through, or all vetoed with
 -- unlisted = "block". Sells are never vetoed. The budget counts what this
--- script let through (at the intent's price for qty), whether or not it filled.
+-- script let through (for qty, at that price), whether or not it filled; a buy
+-- by shares of a stock with no price yet is vetoed when a budget applies.
 --
 -- params
 --   windows   the sources and their settings, as above
@@ -29,9 +31,9 @@ local R = {
 }
 
 local rules       -- source name -> { first, last, budget = won or nil }
-local parsed_from -- the windows text `rules` was parsed from
 local spent = {}  -- source name -> won let through on `day`
 local day
+local started     -- on_init ran to its end
 
 local function hhmm(text, what)
   local h, m = tostring(text):match("^(%d%d):(%d%d)$")
@@ -78,12 +80,24 @@ local function source(intent)
   return intent.strategy
 end
 
+function R.on_init(ctx, saved)
+  local p = ctx.params
+  local ok, parsed = pcall(parse, p.windows)
+  if not ok then error("params: " .. parsed) end
+  rules = parsed
+  assert(p.unlisted == "allow" or p.unlisted == "block", "unlisted must be \"allow\" or \"block\", got " .. p.unlisted)
+  if saved then spent, day = saved.spent, saved.day end
+  started = true
+end
+
+-- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+function R.self_check() return started == true, "on_init failed (see the error before)" end
+
+function R.on_reload() return { spent = spent, day = day } end
+
 function R.check(ctx, intent)
   if intent.side ~= "buy" then return true end
   local p = ctx.params
-  if parsed_from ~= p.windows then rules, parsed_from = parse(p.windows), p.windows end
-  assert(p.unlisted == "allow" or p.unlisted == "block", "unlisted must be \"allow\" or \"block\"")
-
   local name = source(intent)
   local rule = rules[name]
   if not rule then
@@ -99,9 +113,11 @@ function R.check(ctx, intent)
 
   if now.date ~= day then spent, day = {}, now.date end
   local left = rule.budget - (spent[name] or 0)
-  local price = intent.price or 0
   if intent.qty and intent.qty > 0 then
-    if price <= 0 then return false, string.format("%s: a buy by shares needs a price to count against the budget", name) end
+    local price = intent.price or ctx:last(intent.code)
+    if not price or price <= 0 then
+      return false, string.format("%s: %s has no price yet to count shares against the budget", name, intent.code)
+    end
     local fits = math.min(intent.qty, math.floor(left / price))
     if fits <= 0 then return false, string.format("%s spent its budget of %d won today", name, rule.budget) end
     spent[name] = (spent[name] or 0) + fits * price

@@ -28,6 +28,20 @@ local MODES = { all = true, loss_only = true, same_condition_only = true, cooldo
 
 local buyers = {}  -- code -> source of the last buy let through, on `day`
 local day
+local started     -- on_init ran to its end
+
+function R.on_init(ctx, saved)
+  local p = ctx.params
+  assert(MODES[p.mode], string.format("mode must be all, loss_only, same_condition_only or cooldown, got %q", p.mode))
+  assert(p.cooldown_minutes >= 0, "cooldown_minutes must be 0 or more, got " .. tostring(p.cooldown_minutes))
+  if saved then buyers, day = saved.buyers, saved.day end
+  started = true
+end
+
+-- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+function R.self_check() return started == true, "on_init failed (see the error before)" end
+
+function R.on_reload() return { buyers = buyers, day = day } end
 
 -- "condition_entry [golden cross]" or just the strategy's name.
 local function source(intent)
@@ -39,9 +53,6 @@ end
 local function blocked(ctx, intent, sells)
   local p = ctx.params
   local mode = p.mode
-  if not MODES[mode] then
-    return string.format("mode %q is not one of all, loss_only, same_condition_only, cooldown", tostring(mode))
-  end
   local last
   for _, s in ipairs(sells) do
     if mode == "loss_only" and s.realized < 0 then
@@ -56,10 +67,10 @@ local function blocked(ctx, intent, sells)
     local src = source(intent)
     if buyers[intent.code] == src then return string.format("%s was bought by %s and sold today", intent.code, src) end
   elseif mode == "cooldown" then
-    local wait = p.cooldown_minutes * 60 - (ctx:now().epoch - last.time)
-    if wait > 0 then
-      return string.format("%s was sold %d min ago (cooldown %d min)", intent.code,
-                           math.floor((ctx:now().epoch - last.time) / 60), p.cooldown_minutes)
+    local since = ctx:now().epoch - last.time
+    if since < p.cooldown_minutes * 60 then
+      return string.format("%s was sold %d min ago (cooldown %d min)", intent.code, math.floor(since / 60),
+                           p.cooldown_minutes)
     end
   end
   return nil

@@ -32,9 +32,8 @@ local S = {
   },
 }
 
-local LOWER = 3     -- bb's outputs: middle, upper, lower, pctb
-
 local spec          -- "bb:20:2"
+local lower_column  -- the index of bb's "..._lower" output
 local first, last   -- the entry window as HHMM
 local series = {}   -- code -> { ind = indicator, armed = touched the lower band }
 local pending = {}  -- code -> id of our buy still working
@@ -45,16 +44,24 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   spec = string.format("bb:%d:%s", p.period, tostring(p.k))
-  local probe = ta.new(spec)  -- bad parameters fail here, with the indicator's message
-  assert(select("#", probe:columns()) == 4, "bb gives middle, upper, lower, pctb")
+  for i, column in ipairs(ta.new(spec):columns()) do  -- bad parameters fail here, with ta's message
+    if column:match("_lower$") then lower_column = i end
+  end
+  assert(lower_column, spec .. " has no lower band")
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
-  if p.bar_minutes ~= 1 then ctx:subscribe({ bars = p.bar_minutes }) end
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
   if saved then pending = saved.pending end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 function S.on_bar(ctx, bar)
   local p = ctx.params
@@ -65,7 +72,7 @@ function S.on_bar(ctx, bar)
     series[bar.code] = s
   end
   s.ind:update(bar)
-  local lower = s.ind:value(LOWER)
+  local lower = s.ind:value(lower_column)
   if not lower then return end
   if bar.low <= lower then s.armed = true end
   if not s.armed or bar.close <= lower then return end

@@ -38,15 +38,21 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   spec = string.format("chaikin:%d:%d", p.fast, p.slow)
   ta.new(spec)  -- bad periods fail here, with the indicator's message
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
-  if p.bar_minutes ~= 1 then ctx:subscribe({ bars = p.bar_minutes }) end
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
   if saved then pending = saved.pending end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 function S.on_bar(ctx, bar)
   local p = ctx.params

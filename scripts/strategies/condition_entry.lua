@@ -3,7 +3,7 @@
 -- order type; never twice for the same stock on the same day.
 --
 -- `formulas` lists the formulas to act on, separated by ";". Each is a name,
--- then optionally ":" and settings separated by blanks; a setting left out takes
+-- then optionally ": " and settings separated by blanks; a setting left out takes
 -- the default from the params below:
 --
 --   "golden cross: 09:00-10:30 amount=500000 ticks=1; volume spike: qty=10 market"
@@ -14,8 +14,8 @@
 --   market       a market order, or
 --   ticks=N      a limit N ticks from the last price (1 = a tick above, -1 below)
 --
--- The name "*" stands for every formula not listed by name. An event's formula
--- is matched by its name (ev.condition). The reason of each buy is
+-- The strategy subscribes to the formulas listed (ctx:subscribe) and matches
+-- events by their name (ev.condition). The reason of each buy is
 -- "condition [<name>] entered": the risk scripts rebuy (same_condition_only)
 -- and per_condition_window read the formula from it.
 --
@@ -38,7 +38,7 @@
 local S = {
   name = "condition_entry",
   params = {
-    formulas = "*",
+    formulas = "",
     first_entry = "09:00",
     last_entry = "15:00",
     amount = 500000,
@@ -49,7 +49,7 @@ local S = {
   },
 }
 
-local rules         -- formula name (or "*") -> { first, last, amount, qty, ticks }
+local rules         -- formula name -> { first, last, amount, qty, ticks }
 local pending = {}  -- code -> { id, side, cost = won held back for a buy }
 local bought = {}   -- code -> true once a buy was asked for today
 local today         -- the date `bought` is for
@@ -99,7 +99,7 @@ local function parse_rules(p)
   local default = { first = hhmm(p.first_entry, "first_entry"), last = hhmm(p.last_entry, "last_entry"),
                     amount = whole(p.amount, "amount", 1), qty = whole(p.qty, "qty", 0) }
   apply(default, p.price, "price")
-  local parsed, count = {}, 0
+  local parsed, names = {}, {}
   for entry in (p.formulas .. ";"):gmatch("([^;]*);") do
     local name, settings = entry:match("^%s*(.-)%s*:%s+(.-)%s*$")
     if not name then name, settings = entry:match("^%s*(.-)%s*:?%s*$"), "" end
@@ -113,22 +113,30 @@ local function parse_rules(p)
       if rule.first >= rule.last then
         error(string.format("formulas: %s: the window must start before it ends", name), 0)
       end
-      parsed[name], count = rule, count + 1
+      parsed[name] = rule
+      names[#names + 1] = name
     elseif entry:match("%S") then
       error(string.format("formulas: %q has no name", entry), 0)
     end
   end
-  if count == 0 then error("formulas: no formula listed (\"*\" for all)", 0) end
-  return parsed
+  return parsed, names
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
-  local ok, result = pcall(parse_rules, ctx.params)
-  if not ok then error("params: " .. result) end
-  rules = result
+  local ok, parsed, names = pcall(parse_rules, ctx.params)
+  if not ok then error("params: " .. parsed) end
   assert(ctx.params.max_holdings >= 1, "max_holdings must be at least 1")
+  rules = parsed
+  ctx:subscribe({ conditions = names })
+  if #names == 0 then ctx:log("no formulas listed: nothing to do") end
   if saved then pending, bought, today, owner = saved.pending, saved.bought, saved.today, saved.owner end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 -- Stocks held plus stocks we are buying that are not held yet, and the won
 -- our working buys hold back.
@@ -186,7 +194,7 @@ function S.on_condition(ctx, ev)
   local name = ev.condition and tostring(ev.condition)
   if not (name and ev.code) then return end
   if ev.kind == "enter" then
-    local rule = rules[name] or rules["*"]
+    local rule = rules[name]
     if rule then enter(ctx, ev.code, name, rule) end
   elseif ev.kind == "exit" and ctx.params.sell_on_exit and owner[ev.code] == name and not pending[ev.code] then
     if not ctx:position(ev.code) then

@@ -43,6 +43,8 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   spec = string.format("disparity:%d", p.period)
@@ -50,9 +52,13 @@ function S.on_init(ctx, saved)
   assert(p.buy_below < p.sell_above, "buy_below must be under sell_above")
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
-  if p.bar_minutes ~= 1 then ctx:subscribe({ bars = p.bar_minutes }) end
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
   if saved then pending, ours = saved.pending, saved.ours end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 local function order(ctx, code, side, opts)
   local id, veto = ctx[side](ctx, code, opts)

@@ -31,12 +31,18 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   at = hhmm(ctx.params.at, "at")
   assert(ctx.params.attempts >= 1, "attempts must be at least 1, got " .. tostring(ctx.params.attempts))
   if saved then pending, tries, today = saved.pending, saved.tries, saved.today end
   if ctx.params.enabled then ctx:every(10, "liquidate") end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 local function liquidate(ctx)
   if not ctx.params.enabled then return end

@@ -47,6 +47,8 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   spec = string.format("volma:%d", p.volume_period)
@@ -55,9 +57,13 @@ function S.on_init(ctx, saved)
   assert(p.valid_bars >= 1, "valid_bars must be at least 1, got " .. tostring(p.valid_bars))
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
-  if p.bar_minutes ~= 1 then ctx:subscribe({ bars = p.bar_minutes }) end
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
   if saved then pending = saved.pending end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 local function is_reference(p, bar, average)
   return average and average > 0 and bar.open > 0 and bar.volume >= p.volume_ratio * average

@@ -49,6 +49,8 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   spec = string.format("rsi:%d", p.period)
@@ -58,9 +60,13 @@ function S.on_init(ctx, saved)
          "volume_period must be a whole number from 1 to 1000, got " .. tostring(p.volume_period))
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
-  if p.bar_minutes ~= 1 then ctx:subscribe({ bars = p.bar_minutes }) end
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
   if saved then pending, ours = saved.pending, saved.ours end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 -- Weighted average of the last `period` volumes of `s` (weights 1..period,
 -- oldest to newest); nil until that many bars have been seen.

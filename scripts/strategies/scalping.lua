@@ -47,6 +47,8 @@ local function hhmm(text, key)
   return tonumber(h) * 100 + tonumber(m)
 end
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   assert(p.window_seconds > 0, "window_seconds must be positive, got " .. tostring(p.window_seconds))
@@ -57,7 +59,11 @@ function S.on_init(ctx, saved)
   assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
   first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
   if saved then pending, ours = saved.pending, saved.ours end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 -- Adds a trade to the code's window, drops those older than the span, and
 -- returns the window. Slots are reused: head..tail are live.

@@ -25,13 +25,19 @@ local S = {
 
 local pending = {}  -- code -> id of our sell still working
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   for _, key in ipairs({ "take_profit_pct", "take_profit_won", "stop_loss_pct", "stop_loss_won" }) do
     assert(p[key] >= 0, key .. " must be 0 (off) or positive, got " .. tostring(p[key]))
   end
   if saved then pending = saved.pending end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 -- The reason to sell `pos` at `price`, or nil to hold. Percent thresholds are
 -- compared as change x 100 against pct x average, which is exact for the usual

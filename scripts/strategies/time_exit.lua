@@ -20,13 +20,19 @@ local S = {
 
 local pending = {}  -- code -> id of our sell still working
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   assert(p.max_minutes > 0, "max_minutes must be positive, got " .. tostring(p.max_minutes))
   assert(p.check_seconds >= 1, "check_seconds must be at least 1, got " .. tostring(p.check_seconds))
   if saved then pending = saved.pending end
   ctx:every(p.check_seconds, "holdings")
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 local function check(ctx, pos, now)
   if pending[pos.code] or not pos.opened then return end

@@ -23,12 +23,18 @@ local S = {
 local trails = {}   -- code -> { opened = holding's opening time, high = nil until activated }
 local pending = {}  -- code -> id of our sell still working
 
+local started  -- on_init ran to its end
+
 function S.on_init(ctx, saved)
   local p = ctx.params
   assert(p.activate_pct >= 0, "activate_pct must be 0 or positive, got " .. tostring(p.activate_pct))
   assert(p.trail_pct > 0 and p.trail_pct < 100, "trail_pct must be between 0 and 100, got " .. tostring(p.trail_pct))
   if saved then trails, pending = saved.trails, saved.pending end
+  started = true
 end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
 
 -- `high` is the highest price since the last check, `price` the latest.
 local function check(ctx, code, high, price)

@@ -1,7 +1,8 @@
 // Every shipped script over the sample market data (data/sample), through the
-// real engine, simulated broker and Lua host as `dalbit backtest` wires them,
-// with the params of config/dalbit.json: none may raise a Lua error or be
-// disabled on real-looking data, and together they must trade.
+// real engine, simulated broker and Lua host as `dalbit backtest` wires them
+// (the risk scripts too), with the params of config/dalbit.json: none may
+// raise a Lua error or be disabled on real-looking data, and together they
+// must trade.
 #include <map>
 #include <string>
 #include <vector>
@@ -20,10 +21,11 @@
 namespace dalbit::strategies::testing {
 namespace {
 
-const std::vector<std::string> kShipped = {
-    "momentum_tpsl", "condition_entry",       "momentum",      "disparity", "bollinger",
-    "rsi_volume",    "chaikin",               "reference_candle", "scalping", "take_profit_stop_loss",
-    "trailing_stop", "time_exit",             "eod_liquidation"};
+const std::vector<std::string> kStrategies = {
+    "momentum_tpsl",    "condition_entry", "momentum",  "disparity",     "bollinger",
+    "rsi_volume",       "chaikin",         "reference_candle", "scalping", "take_profit_stop_loss",
+    "trailing_stop",    "time_exit",       "eod_liquidation"};
+const std::vector<std::string> kRiskScripts = {"rebuy", "max_holdings", "per_condition_window"};
 
 class SampleBacktest : public ::testing::Test {
  protected:
@@ -38,10 +40,13 @@ class SampleBacktest : public ::testing::Test {
     SimClock clock;
     broker::SimBroker broker(match::Params{cfg->fill_model.max_volume_pct, cfg->fees});
     engine::Engine engine(*cfg, clock, broker, nullptr);
-    lua::Host host(engine, {.strategies_dir = DALBIT_SOURCE_DIR "/scripts/strategies"});
+    lua::Host host(engine, {.strategies_dir = DALBIT_SOURCE_DIR "/scripts/strategies",
+                            .risk_dir = DALBIT_SOURCE_DIR "/scripts/risk"});
     const Status loaded = host.load(names, cfg->strategies);
     EXPECT_TRUE(loaded.ok()) << loaded.message();
-    if (!loaded.ok()) return {};
+    const Status risk_loaded = host.load_risk(kRiskScripts, cfg->risk_scripts);
+    EXPECT_TRUE(risk_loaded.ok()) << risk_loaded.message();
+    if (!loaded.ok() || !risk_loaded.ok()) return {};
     engine::LuaStrategies strategies(host);
     engine.set_strategies(&strategies);
     host.on_init();
@@ -52,7 +57,9 @@ class SampleBacktest : public ::testing::Test {
     const Status replayed = engine::run_replay(**source, engine, clock, cfg->market.sessions, nullptr);
     EXPECT_TRUE(replayed.ok()) << replayed.message();
 
-    for (const auto& name : names) {
+    std::vector<std::string> everyone = names;
+    for (const auto& name : kRiskScripts) everyone.push_back("risk/" + name);
+    for (const auto& name : everyone) {
       EXPECT_TRUE(host.enabled(name)) << name << ": " << host.last_error(name);
       EXPECT_EQ(host.errors(name), 0u) << name << ": " << host.last_error(name);
     }
@@ -66,14 +73,14 @@ class SampleBacktest : public ::testing::Test {
 };
 
 TEST_F(SampleBacktest, EveryShippedScriptRunsFifteenDaysOfBarsWithoutAnError) {
-  const auto orders = run(DALBIT_SOURCE_DIR "/data/sample/bars", kShipped);
+  const auto orders = run(DALBIT_SOURCE_DIR "/data/sample/bars", kStrategies);
   for (const auto& [strategy, n] : orders) std::printf("  %-22s %d orders\n", strategy.c_str(), n);
 }
 
 // The last day as trades: the tick rules (scalping, the exits' tick checks)
 // run, and the engine builds the bars the others use.
 TEST_F(SampleBacktest, EveryShippedScriptRunsADayOfTicksWithoutAnError) {
-  const auto orders = run(DALBIT_SOURCE_DIR "/data/sample/ticks", kShipped);
+  const auto orders = run(DALBIT_SOURCE_DIR "/data/sample/ticks", kStrategies);
   for (const auto& [strategy, n] : orders) std::printf("  %-22s %d orders\n", strategy.c_str(), n);
 }
 

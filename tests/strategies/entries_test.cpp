@@ -47,10 +47,14 @@ TEST_F(Momentum, TheFirstBarsNeverFire) {
 }
 
 TEST_F(Momentum, EachStockHasItsOwnSeries) {
-  closes("900010", "09:00", {10'000, 10'000, 10'000});
-  closes("900020", "09:00", {5'000, 5'000, 5'000, 4'990});
-  closes("900010", "09:03", {9'990});  // 900010's own -10; 900020's bars did not move it
-  closes("900020", "09:04", {5'010});  // +10 from -10
+  // Minute by minute, two stocks: 900010's momentum 0, -10, -10 never turns up; 900020's 0, -10, +10 does.
+  const std::int64_t a[] = {10'000, 10'000, 10'000, 9'990, 9'990};
+  const std::int64_t b[] = {5'000, 5'000, 5'000, 4'990, 5'010};
+  for (int minute = 0; minute < 5; ++minute) {
+    const std::string hhmm = "09:0" + std::to_string(minute);
+    bar("900010", hhmm, {.close = a[minute]});
+    bar("900020", hhmm, {.close = b[minute]});
+  }
   ASSERT_EQ(api.intents.size(), 1u);
   expect(api.intents[0], {.code = "900020", .side = Side::Buy, .reason = "momentum +10 rising from -10"});
 }

@@ -180,5 +180,107 @@ TEST_F(TrailingStop, ANewHoldingStartsAfresh) {
   expect_no_errors("trailing_stop");
 }
 
+
+class TimeExit : public StrategyTest {
+ protected:
+  void SetUp() override {
+    StrategyTest::SetUp();
+    start("time_exit", {{"max_minutes", std::int64_t{30}}, {"check_seconds", std::int64_t{10}}});
+  }
+};
+
+TEST_F(TimeExit, SellsOnTheBarThatCompletesTheHoldingTime) {
+  hold("900010", 10, 10'000, "09:00:00");
+  bar("900010", "09:28", {.close = 10'000});  // ends 09:29: held 29 minutes
+  EXPECT_TRUE(api.intents.empty());
+  bar("900010", "09:29", {.close = 10'000});  // ends 09:30: 30 minutes
+  ASSERT_EQ(api.intents.size(), 1u);
+  expect(api.intents[0], {.code = "900010", .side = Side::Sell, .qty = 10, .type = OrderType::Market,
+                          .reason = "held 30 min"});
+  bar("900010", "09:30", {.close = 10'000});  // the sell works: nothing more
+  EXPECT_EQ(api.intents.size(), 1u);
+  expect_no_errors("time_exit");
+}
+
+TEST_F(TimeExit, TheTimerSellsAStockThatDoesNotTrade) {
+  hold("900020", 4, 5'000, "09:00:00");
+  clock("09:29:59");
+  EXPECT_TRUE(api.intents.empty());
+  clock("09:30:00");  // a check every 10 s from 08:59:00 falls on 09:30:00
+  ASSERT_EQ(api.intents.size(), 1u);
+  expect(api.intents[0], {.code = "900020", .side = Side::Sell, .qty = 4, .reason = "held 30 min"});
+  expect_no_errors("time_exit");
+}
+
+TEST_F(TimeExit, AHoldingFromAnEarlierDayGoesAtTheFirstCheck) {
+  hold("900010", 3, 10'000, "09:00:00");
+  clock("09:00:00", "2026-01-06");
+  ASSERT_EQ(api.intents.size(), 1u);
+  expect(api.intents[0], {.code = "900010", .side = Side::Sell, .reason = "held 1440 min"});
+}
+
+class EodLiquidation : public StrategyTest {
+ protected:
+  void SetUp() override {
+    StrategyTest::SetUp();
+    start("eod_liquidation", {{"enabled", true}, {"at", std::string("15:15")}, {"attempts", std::int64_t{3}}});
+    hold("900010", 10, 10'000);
+    hold("900020", 5, 5'000);
+  }
+};
+
+TEST_F(EodLiquidation, SellsEveryHoldingFromTheConfiguredTime) {
+  clock("15:14:59");
+  EXPECT_TRUE(api.intents.empty());
+  clock("15:15:00");
+  ASSERT_EQ(api.intents.size(), 2u);
+  expect(api.intents[0], {.code = "900010", .side = Side::Sell, .qty = 10, .type = OrderType::Market,
+                          .reason = "end of day 15:15"});
+  expect(api.intents[1], {.code = "900020", .side = Side::Sell, .qty = 5, .type = OrderType::Market,
+                          .reason = "end of day 15:15"});
+  clock("15:15:30");  // both sells work: nothing more
+  EXPECT_EQ(api.intents.size(), 2u);
+  expect_no_errors("eod_liquidation");
+}
+
+TEST_F(EodLiquidation, TriesAgainAfterACancelThenGivesUp) {
+  api.positions.erase(code("900020"));
+  clock("15:15:00");
+  ASSERT_EQ(api.intents.size(), 1u);
+  ended("eod_liquidation", 1, "900010", Side::Sell, OrderStatus::Cancelled);
+  clock("15:15:10");
+  ASSERT_EQ(api.intents.size(), 2u);
+  ended("eod_liquidation", 2, "900010", Side::Sell, OrderStatus::Rejected);
+  clock("15:15:20");
+  ASSERT_EQ(api.intents.size(), 3u);
+  ended("eod_liquidation", 3, "900010", Side::Sell, OrderStatus::Cancelled);
+  clock("15:15:30");
+  clock("15:15:40");
+  EXPECT_EQ(api.intents.size(), 3u);
+  EXPECT_THAT(logs->text(), HasSubstr("900010: giving up after 3 attempts; the holding stays"));
+}
+
+TEST_F(EodLiquidation, AFilledSellLeavesNothingToSell) {
+  clock("15:15:00");
+  ASSERT_EQ(api.intents.size(), 2u);
+  filled("eod_liquidation", 1, "900010", Side::Sell, 10, 10'000);
+  filled("eod_liquidation", 2, "900020", Side::Sell, 5, 5'000);
+  clock("15:16:00");
+  EXPECT_EQ(api.intents.size(), 2u);
+}
+
+TEST_F(EodLiquidation, TheSwitchOffDoesNothing) {
+  start("eod_liquidation", {{"enabled", false}});
+  clock("15:15:00");
+  clock("15:29:00");
+  bar("900010", "15:29", {.close = 10'000});
+  EXPECT_TRUE(api.intents.empty());
+}
+
+TEST_F(EodLiquidation, ABarAfterTheTimeSellsToo) {
+  bar("900010", "15:20", {.close = 10'000});  // the timer at 15:21:00 and the bar both come after 15:15
+  EXPECT_EQ(api.intents.size(), 2u);
+}
+
 }  // namespace
 }  // namespace dalbit::strategies::testing

@@ -20,23 +20,55 @@ const config::Config& shipped_config() {
   return cfg;
 }
 
+
+config::Params merged(const std::map<std::string, config::Params>& section, const char* what,
+                      const std::string& name, const config::Params& overrides) {
+  const auto it = section.find(name);
+  EXPECT_NE(it, section.end()) << "config/dalbit.json has no " << what << "." << name;
+  config::Params params = it == section.end() ? config::Params{} : it->second;
+  for (const auto& [key, value] : overrides) params[key] = value;
+  return params;
+}
+
 }  // namespace
 
 void StrategyTest::SetUp() {
   LuaTest::SetUp();
   options.strategies_dir = DALBIT_SOURCE_DIR "/scripts/strategies";
+  options.risk_dir = DALBIT_SOURCE_DIR "/scripts/risk";
   api.clock_now = at(kDay, "08:59:00");
 }
 
 void StrategyTest::start(const std::string& name, const config::Params& overrides) {
-  const auto& all = shipped_config().strategies;
-  const auto it = all.find(name);
-  ASSERT_NE(it, all.end()) << "config/dalbit.json has no strategies." << name;
-  config::Params params = it->second;
-  for (const auto& [key, value] : overrides) params[key] = value;
-  strategy_ = name;
-  load({name}, {{name, params}}).on_init();
+  load({name}, {{name, merged(shipped_config().strategies, "strategies", name, overrides)}});
+  host->on_clock(api.clock_now);
+  host->on_init();
   expect_no_errors(name);
+  EXPECT_TRUE(host->enabled(name)) << host->last_error(name);
+}
+
+void StrategyTest::start_risk(const std::string& name, const config::Params& overrides) {
+  host = std::make_unique<lua::Host>(api, options);
+  const Status loaded =
+      host->load_risk({name}, {{name, merged(shipped_config().risk_scripts, "risk_scripts", name, overrides)}});
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  host->on_clock(api.clock_now);
+  host->on_init();
+  expect_no_errors("risk/" + name);
+  EXPECT_TRUE(host->enabled("risk/" + name)) << host->last_error("risk/" + name);
+}
+
+RiskVerdict StrategyTest::check(std::string_view strategy, std::string_view stock, Side side, std::int64_t qty,
+                                std::int64_t amount, std::string_view reason, std::int64_t limit) {
+  return host->check_risk(Intent{.strategy = std::string(strategy), .reason = std::string(reason),
+                                 .code = code(stock), .side = side,
+                                 .type = limit > 0 ? OrderType::Limit : OrderType::Market, .limit = Price(limit),
+                                 .qty = Qty(qty), .amount = Krw(amount)});
+}
+
+void StrategyTest::advance(Timestamp to) {
+  api.clock_now = to;
+  host->on_clock(to);
 }
 
 void StrategyTest::bar(std::string_view stock, std::string_view hhmm, Candle c, int minutes, std::string_view date) {
@@ -44,7 +76,7 @@ void StrategyTest::bar(std::string_view stock, std::string_view hhmm, Candle c, 
   if (c.high == 0) c.high = std::max(c.open, c.close);
   if (c.low == 0) c.low = std::min(c.open, c.close);
   const Timestamp start = at(date, fmt::format("{}:00", hhmm));
-  api.clock_now = start + std::chrono::minutes(minutes);
+  advance(start + std::chrono::minutes(minutes));
   api.last[code(stock)] = Price(c.close);
   host->on_bar(Bar{.time = start, .code = code(stock), .open = Price(c.open), .high = Price(c.high),
                    .low = Price(c.low), .close = Price(c.close), .volume = Qty(c.volume), .minutes = minutes});
@@ -63,12 +95,16 @@ void StrategyTest::closes(std::string_view stock, std::string_view first_hhmm,
 
 void StrategyTest::trade(std::string_view stock, std::string_view time, std::int64_t price, std::int64_t volume,
                          std::string_view date) {
-  api.clock_now = at(date, time);
+  advance(at(date, time));
   api.last[code(stock)] = Price(price);
   host->on_tick(Tick{.time = api.clock_now, .code = code(stock), .price = Price(price), .volume = Qty(volume)});
 }
 
-void StrategyTest::clock(std::string_view time, std::string_view date) { api.clock_now = at(date, time); }
+void StrategyTest::clock(std::string_view time, std::string_view date) { advance(at(date, time)); }
+
+void StrategyTest::condition(std::string_view stock, std::string_view formula, std::string_view kind) {
+  host->on_condition(code(stock), formula, kind);
+}
 
 void StrategyTest::filled(const std::string& strategy, OrderId id, std::string_view stock, Side side,
                           std::int64_t qty, std::int64_t price) {

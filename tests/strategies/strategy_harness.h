@@ -57,6 +57,11 @@ class StrategyTest : public lua::testing::LuaTest {
   // Loads scripts/strategies/<name>.lua with its params from
   // config/dalbit.json, `overrides` on top, and runs its on_init.
   void start(const std::string& name, const config::Params& overrides = {});
+  // Likewise for the risk script scripts/risk/<name>.lua alone.
+  void start_risk(const std::string& name, const config::Params& overrides = {});
+  // The risk scripts' verdict on a buy (or sell) of `strategy`.
+  RiskVerdict check(std::string_view strategy, std::string_view stock, Side side, std::int64_t qty,
+                    std::int64_t amount, std::string_view reason = "", std::int64_t limit = 0);
 
   // A bar of `minutes` starting at `hhmm` ("09:05") on `date`. The clock
   // moves to the bar's end first, as in a backtest, and the last price to its
@@ -69,8 +74,11 @@ class StrategyTest : public lua::testing::LuaTest {
   // A trade at `time` ("09:05:01.5"); the clock and the last price move to it.
   void trade(std::string_view stock, std::string_view time, std::int64_t price, std::int64_t volume = 10,
              std::string_view date = kDay);
-  // Moves the engine clock to `time` ("15:15:00") on `date`.
+  // Moves the engine clock to `time` ("15:15:00") on `date` and tells the
+  // host (timers due by then fire), as the engine does before each event.
   void clock(std::string_view time, std::string_view date = kDay);
+  // A condition search hit: `kind` "enter" or "exit", at the clock's time.
+  void condition(std::string_view stock, std::string_view formula, std::string_view kind);
 
   // The engine filled order `id` of `strategy` at `price`: the position
   // changes (a buy opens it now unless held), then on_order(filled) and
@@ -87,7 +95,8 @@ class StrategyTest : public lua::testing::LuaTest {
   // The script ran without a Lua error.
   void expect_no_errors(const std::string& name) const;
 
-  std::string strategy_;  // the one start() loaded
+ private:
+  void advance(Timestamp to);
 };
 
 }  // namespace dalbit::strategies::testing
