@@ -40,8 +40,11 @@ class SampleBacktest : public ::testing::Test {
     SimClock clock;
     broker::SimBroker broker(match::Params{cfg->fill_model.max_volume_pct, cfg->fees});
     engine::Engine engine(*cfg, clock, broker, nullptr);
-    lua::Host host(engine, {.strategies_dir = DALBIT_SOURCE_DIR "/scripts/strategies",
-                            .risk_dir = DALBIT_SOURCE_DIR "/scripts/risk"});
+    lua::HostOptions options;
+    options.strategies_dir = DALBIT_SOURCE_DIR "/scripts/strategies";
+    options.risk_dir = DALBIT_SOURCE_DIR "/scripts/risk";
+    options.sessions = cfg->market.sessions;
+    lua::Host host(engine, options);
     const Status loaded = host.load(names, cfg->strategies);
     EXPECT_TRUE(loaded.ok()) << loaded.message();
     const Status risk_loaded = host.load_risk(kRiskScripts, cfg->risk_scripts);

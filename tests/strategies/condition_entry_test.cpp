@@ -58,7 +58,7 @@ TEST_F(ConditionEntry, NeverBuysTheSameStockTwiceADay) {
   ASSERT_EQ(api.intents.size(), 1u);
   condition("900010", "golden cross", "enter");  // the buy works
   filled("condition_entry", 1, "900010", Side::Buy, 49, 10'010);
-  api.positions.clear();  // sold again by an exit strategy
+  api.held.clear();  // sold again by an exit strategy
   clock("09:40:00");
   condition("900010", "golden cross", "enter");
   condition("900010", "spike", "enter");  // another formula: still the same stock

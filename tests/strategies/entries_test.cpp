@@ -162,7 +162,7 @@ TEST_F(Bollinger, TheSignalIsUsedUpWhileHeldAndANewTouchIsNeeded) {
   bar("900010", "09:01", {.close = 10'200});
   bar("900010", "09:02", {.open = 10'200, .high = 10'200, .low = 10'000, .close = 10'100});  // fires while held
   EXPECT_TRUE(api.intents.empty());
-  api.positions.clear();
+  api.held.clear();
   // (10,200, 10,100, 10,150): middle 10,150, sd 40.82, lower 10,109.18; low 10,120 does not touch.
   bar("900010", "09:03", {.open = 10'100, .high = 10'150, .low = 10'120, .close = 10'150});
   EXPECT_TRUE(api.intents.empty());
@@ -250,7 +250,7 @@ TEST_F(Chaikin, BuysWhenTheOscillatorCrossesAboveZero) {
   expect(api.intents[0], {.code = "900010", .side = Side::Buy, .amount = 1'000'000, .type = OrderType::Market,
                           .reason = "chaikin crossed above 0 (-60 -> 167)"});
   filled("chaikin", 1, "900010", Side::Buy, 99, 10'100);
-  api.positions.clear();  // sold elsewhere: staying above 0 is not a new cross
+  api.held.clear();  // sold elsewhere: staying above 0 is not a new cross
   bar("900010", "09:05", at_high);
   EXPECT_EQ(api.intents.size(), 1u);
   expect_no_errors("chaikin");

@@ -244,7 +244,7 @@ TEST_F(EodLiquidation, SellsEveryHoldingFromTheConfiguredTime) {
 }
 
 TEST_F(EodLiquidation, TriesAgainAfterACancelThenGivesUp) {
-  api.positions.erase(code("900020"));
+  api.held.erase(code("900020"));
   clock("15:15:00");
   ASSERT_EQ(api.intents.size(), 1u);
   ended("eod_liquidation", 1, "900010", Side::Sell, OrderStatus::Cancelled);

@@ -108,7 +108,7 @@ void StrategyTest::condition(std::string_view stock, std::string_view formula, s
 
 void StrategyTest::filled(const std::string& strategy, OrderId id, std::string_view stock, Side side,
                           std::int64_t qty, std::int64_t price) {
-  auto& pos = api.positions[code(stock)];
+  auto& pos = api.held[code(stock)];
   if (side == Side::Buy) {
     if (pos.qty.value() == 0) {
       pos = lua::testing::position(stock, 0);
@@ -120,7 +120,7 @@ void StrategyTest::filled(const std::string& strategy, OrderId id, std::string_v
     const Price avg = pos.avg_price();
     pos.qty = pos.qty - Qty(qty);
     pos.cost = avg * pos.qty;
-    if (pos.qty.value() <= 0) api.positions.erase(code(stock));
+    if (pos.qty.value() <= 0) api.held.erase(code(stock));
   }
   Order o = lua::testing::order(id, strategy, stock);
   o.side = side;
@@ -148,7 +148,7 @@ void StrategyTest::ended(const std::string& strategy, OrderId id, std::string_vi
 void StrategyTest::hold(std::string_view stock, std::int64_t qty, std::int64_t avg_price, std::string_view opened) {
   Position p = lua::testing::position(stock, qty, qty * avg_price);
   p.opened = at(kDay, opened);
-  api.positions[code(stock)] = p;
+  api.held[code(stock)] = p;
 }
 
 void StrategyTest::expect(const Intent& got, const Expected& want) {
