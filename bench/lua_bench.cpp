@@ -20,10 +20,17 @@ class NullApi final : public lua::StrategyApi {
  public:
   IntentResult submit(Intent) override { return {.accepted = true, .order_id = ++last_id_, .reason = {}}; }
   bool cancel(std::string_view, OrderId) override { return true; }
+  IntentResult modify(std::string_view, OrderId, std::optional<Price>, std::optional<Qty>) override {
+    return {.accepted = true, .order_id = ++last_id_, .reason = {}};
+  }
+  std::vector<Order> open_orders(std::string_view) const override { return {}; }
   const Position* position(StockCode) const override { return nullptr; }
+  std::vector<Position> positions() const override { return {}; }
+  std::vector<SellRecord> todays_sells() const override { return {}; }
   Krw cash() const override { return Krw(10'000'000); }
   Timestamp now() const override { return Timestamp{}; }
   Price last_price(StockCode) const override { return Price(72'500); }
+  void notify(std::string_view, std::string_view) override {}
 
  private:
   OrderId last_id_ = 0;

@@ -60,6 +60,7 @@ json summary_json(const engine::Summary& s, const engine::Engine& e, std::int64_
   return {
       {"run_id", run},
       {"strategies", o.strategies},
+      {"risk", o.risk},
       {"data", o.data},
       {"from", o.from},
       {"to", o.to},
@@ -179,11 +180,23 @@ int backtest(const BacktestOptions& o) {
   engine::Engine engine(*cfg, clock, broker, &journal);
   lua::HostOptions host_options;
   host_options.strategies_dir = cfg->lua.strategies_dir;
+  host_options.risk_dir = cfg->lua.risk_dir;
   host_options.call_budget = std::chrono::milliseconds(cfg->lua.call_budget_ms);
   host_options.memory_budget = static_cast<std::size_t>(cfg->lua.memory_budget_mb) << 20;
+  host_options.max_errors = cfg->lua.max_errors;
+  host_options.error_window = std::chrono::seconds(cfg->lua.error_window_s);
+  host_options.sessions = cfg->market.sessions;
+  // A script disabled mid-run is news for the terminal, not only the log.
+  host_options.on_event = [](const lua::HostEvent& e) {
+    std::fprintf(stderr, "dalbit backtest: %s\n", lua::describe(e).c_str());
+  };
   lua::Host host(engine, host_options);
   if (auto st_load = host.load(o.strategies, cfg->strategies); !st_load.ok()) {
     std::fprintf(stderr, "dalbit backtest: %s\n", st_load.message().c_str());
+    return kExitBadInput;
+  }
+  if (auto st_risk = host.load_risk(o.risk, cfg->risk_scripts); !st_risk.ok()) {
+    std::fprintf(stderr, "dalbit backtest: %s\n", st_risk.message().c_str());
     return kExitBadInput;
   }
   engine::LuaStrategies strategies(host);

@@ -16,6 +16,7 @@ struct BacktestOptions {
   std::string config = "config/dalbit.json";
   std::string data;
   std::vector<std::string> strategies;
+  std::vector<std::string> risk;  // risk scripts in lua.risk_dir, checked in this order
   std::string from;  // YYYY-MM-DD, inclusive
   std::string to;
   std::string out;    // the JSON result file

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
                            "Comma-separated strategy names: scripts in lua.strategies_dir, without .lua")
       ->required()
       ->delimiter(',');
+  backtest_cmd->add_option("--risk", bt.risk,
+                           "Comma-separated risk script names: scripts in lua.risk_dir, without .lua; each may "
+                           "veto or shrink every intent, in this order, before the hard limits")
+      ->delimiter(',');
   backtest_cmd->add_option("--from", bt.from, "First KST date to replay, YYYY-MM-DD (inclusive)");
   backtest_cmd->add_option("--to", bt.to, "Last KST date to replay, YYYY-MM-DD (inclusive)");
   backtest_cmd->add_option("--out", bt.out, "Where to write the JSON result (default out/backtest-<run>.json)");

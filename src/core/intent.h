@@ -30,4 +30,13 @@ struct IntentResult {
   std::string reason;  // why it was refused (empty when accepted)
 };
 
+// What the risk scripts (scripts/risk/*.lua) made of an intent. They may
+// only veto it or shrink its size; the hard limits run afterwards regardless.
+struct RiskVerdict {
+  bool allowed = true;
+  Qty qty;             // the intent's size after the scripts (unchanged when none shrank it)
+  Krw amount;
+  std::string reason;  // a veto's reason, naming the script: "risk/rebuy: ..."
+};
+
 }  // namespace dalbit

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/money.h"
 #include "core/stock_code.h"
@@ -97,6 +98,43 @@ struct Position {
   [[nodiscard]] Price avg_price() const {
     return qty.value() > 0 ? Price(cost.value() / qty.value()) : Price(0);
   }
+};
+
+// One execution of a sell, kept for the rest of the day: rebuy rules and
+// risk scripts read these (ctx:todays_sells).
+struct SellRecord {
+  StockCode code;
+  Timestamp time;
+  Qty qty;
+  Price price;
+  Krw realized;  // of this execution, after all fees and tax
+  std::string strategy;
+};
+
+// One price level of an order book (호가).
+struct BookLevel {
+  Price price;
+  Qty qty;
+};
+
+// An order book snapshot (Kiwoom REAL 0D): best levels first on each side.
+struct Book {
+  Timestamp time;
+  StockCode code;
+  std::vector<BookLevel> asks;  // lowest ask first
+  std::vector<BookLevel> bids;  // highest bid first
+};
+
+// One row of a market ranking (Kiwoom ka10023 volume surge, ka10027
+// change-rate top, ka10030 volume top, ka10032 trade-value top).
+struct ScanItem {
+  StockCode code{};
+  int rank = 0;             // 1 is the top
+  Price price{};            // current price
+  double change_pct = 0;    // versus the previous close, signed
+  Qty volume{};             // today's volume (shares)
+  Krw value{};              // today's traded value (won)
+  double surge_pct = 0;     // volume surge rankings: the surge, percent; 0 elsewhere
 };
 
 }  // namespace dalbit

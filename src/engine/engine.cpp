@@ -1,5 +1,8 @@
 #include "engine/engine.h"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include "log/log.h"
@@ -21,8 +24,38 @@ Engine::Engine(const config::Config& config, const Clock& clock, broker::Broker&
 
 // ---------------------------------------------------------------- market data
 
+void Engine::advance_clock() {
+  if (!strategies_) return;
+  const Timestamp now = clock_.now();
+  strategies_->on_clock(now);
+  if (now >= next_session_change_) {
+    const KstDate day = kst_date(now);
+    if (day != session_day_) {
+      session_day_ = day;
+      session_step_ = 0;
+    }
+    const auto& s = config_.market.sessions;
+    const std::array<std::pair<TimeOfDay, krx::SessionPhase>, 3> steps = {{
+        {s.pre_open, krx::SessionPhase::PreOpen},
+        {s.open, krx::SessionPhase::Continuous},
+        {s.closing_auction, krx::SessionPhase::ClosingAuction},
+    }};
+    const TimeOfDay now_of_day = kst_time_of_day(now);
+    // A day's first event may come after several phases began (bars arrive at
+    // their end): each is announced, in order.
+    while (session_step_ < 3 && now_of_day >= steps[static_cast<std::size_t>(session_step_)].first) {
+      strategies_->on_session(steps[static_cast<std::size_t>(session_step_)].second);
+      ++session_step_;
+    }
+    next_session_change_ = session_step_ < 3 ? from_kst(day, steps[static_cast<std::size_t>(session_step_)].first)
+                                             : from_kst(day, TimeOfDay{0}) + std::chrono::hours(24);
+  }
+  drain();
+}
+
 void Engine::on_tick(const Tick& tick) {
   ++stats_.ticks;
+  advance_clock();
   const Timestamp minute = minute_start(tick.time);
   if (minute != current_minute_) {
     // The clock passed a minute boundary: every bar of an earlier minute is complete.
@@ -49,6 +82,7 @@ void Engine::on_tick(const Tick& tick) {
 
 void Engine::on_bar(const Bar& bar) {
   ++stats_.bars;
+  advance_clock();
   // Orders fill at the bar's open or inside it, so they fill before the
   // holdings are marked at its close.
   broker_.on_bar(bar);
@@ -64,12 +98,20 @@ void Engine::on_bar(const Bar& bar) {
 }
 
 void Engine::close_day() {
+  advance_clock();
   market_.complete_bars_before(Timestamp::max(), completed_);
   if (!completed_.empty() && strategies_) {
     for (const Bar& b : completed_) strategies_->on_bar(b);
   }
   completed_.clear();
   drain();
+  if (strategies_) {
+    strategies_->on_session(krx::SessionPhase::Closed);
+    drain();
+  }
+  // Nothing more today; tomorrow's first event announces its phases.
+  session_step_ = 3;
+  next_session_change_ = from_kst(kst_date(clock_.now()), TimeOfDay{0}) + std::chrono::hours(24);
   broker_.end_of_day();
   drain();
   if (journal_) {
@@ -122,6 +164,16 @@ IntentResult Engine::submit(Intent intent) {
   const Timestamp now = clock_.now();
   if (journal_) {
     journal_->signal({now, intent.strategy, intent.code, intent.side, "intent", 0, intent.reason});
+  }
+  // The risk scripts may veto or shrink it; the hard limits below run regardless.
+  if (strategies_) {
+    const RiskVerdict verdict = strategies_->check_risk(intent);
+    if (!verdict.allowed) {
+      veto(intent, verdict.reason);
+      return {false, 0, verdict.reason};
+    }
+    intent.qty = verdict.qty;
+    intent.amount = verdict.amount;
   }
   const CodeState* market = market_.find(intent.code);
   const Price last = market ? market->last : Price(0);
@@ -223,6 +275,78 @@ bool Engine::cancel(std::string_view strategy, OrderId id) {
   return true;
 }
 
+IntentResult Engine::modify(std::string_view strategy, OrderId id, std::optional<Price> limit,
+                            std::optional<Qty> qty) {
+  const Order* o = oms_.find(id);
+  if (!o || is_terminal(o->status) || o->strategy != strategy) {
+    return {false, 0, fmt::format("order {} is not an open order of {}", id, strategy)};
+  }
+  if ((qty && qty->value() <= 0) || (limit && limit->value() <= 0)) {
+    return {false, 0, fmt::format("order {}: a modify needs a positive price and quantity", id)};
+  }
+  if (limit && o->type == OrderType::Market) {
+    return {false, 0, fmt::format("order {} is a market order: it has no price to modify", id)};
+  }
+  if (replacements_.contains(id)) return {false, 0, fmt::format("order {} is already being modified", id)};
+  Replacement r;
+  r.intent.strategy = o->strategy;
+  r.intent.reason =
+      o->reason.empty() ? fmt::format("modifies #{}", id) : fmt::format("{} (modifies #{})", o->reason, id);
+  r.intent.code = o->code;
+  r.intent.side = o->side;
+  r.intent.type = o->type;
+  r.intent.limit = limit.value_or(o->limit);
+  r.qty = qty;
+  ++stats_.modifies;
+  log::orders().info("modify {} {}: cancel and replace{}{}", id, o->strategy,
+                     limit ? fmt::format(" @{}", limit->value()) : std::string(),
+                     qty ? fmt::format(" x{}", qty->value()) : std::string());
+  replacements_.emplace(id, std::move(r));
+  modifying_ = id;
+  broker_.cancel(id);
+  modifying_ = 0;
+  const Order* after = oms_.find(id);
+  // A real broker confirms the cancel later, and on_cancelled places the replacement then.
+  if (!is_terminal(after->status)) return {true, 0, {}};
+  // A simulated broker answered at once.
+  auto waiting = replacements_.extract(id);
+  if (after->status != OrderStatus::Cancelled) {
+    return {false, 0, fmt::format("order {} was {} before its cancel", id, to_string(after->status))};
+  }
+  return place_replacement(*after, std::move(waiting.mapped()));
+}
+
+IntentResult Engine::place_replacement(const Order& cancelled, Replacement replacement) {
+  replacement.intent.qty = replacement.qty.value_or(cancelled.remaining());
+  IntentResult placed = submit(std::move(replacement.intent));
+  if (!placed.accepted) {
+    log::orders().warn("modify {}: the replacement was vetoed: {}", cancelled.id, placed.reason);
+  }
+  return placed;
+}
+
+std::vector<Order> Engine::open_orders(std::string_view strategy) const {
+  std::vector<Order> out;
+  for (const OrderId id : oms_.open_ids()) {
+    const Order* o = oms_.find(id);
+    if (strategy.empty() || o->strategy == strategy) out.push_back(*o);
+  }
+  return out;
+}
+
+std::vector<Position> Engine::positions() const {
+  std::vector<Position> out;
+  out.reserve(portfolio_.positions().size());
+  for (const auto& [code, p] : portfolio_.positions()) out.push_back(p);
+  std::sort(out.begin(), out.end(), [](const Position& a, const Position& b) { return a.code < b.code; });
+  return out;
+}
+
+void Engine::notify(std::string_view strategy, std::string_view text) {
+  ++stats_.notifications;
+  log::trading().info("notify [{}] {}", strategy, text);
+}
+
 // ------------------------------------------------------------ broker events
 
 void Engine::report_anomaly(const std::string& what) {
@@ -240,6 +364,16 @@ void Engine::release(OrderId id) {
 void Engine::after_order_change(const Order& order) {
   if (journal_) journal_->order(order);
   if (!is_terminal(order.status)) return;
+  if (const auto r = replacements_.find(order.id); r != replacements_.end() && order.id != modifying_) {
+    Replacement replacement = std::move(r->second);
+    replacements_.erase(r);
+    if (order.status == OrderStatus::Cancelled) {
+      (void)place_replacement(order, std::move(replacement));
+    } else {
+      log::orders().info("modify {}: the order was {} before its cancel, nothing replaced", order.id,
+                         to_string(order.status));
+    }
+  }
   if (order.side == Side::Sell && order.filled.value() > 0) {
     const Krw realized = books_[order.id].realized;
     trades_.push_back({order.id, order.strategy, order.code, order.filled,

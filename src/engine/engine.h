@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,8 @@ struct Stats {
   std::uint64_t fills = 0;
   std::uint64_t duplicate_fills = 0;
   std::uint64_t broker_anomalies = 0;  // messages that made no sense for the order's state
+  std::uint64_t modifies = 0;          // modify requests (cancel and replace)
+  std::uint64_t notifications = 0;     // ctx:notify messages
   Krw peak_equity;
   Krw max_drawdown;                    // largest fall from a peak of equity, won
   double max_drawdown_pct = 0;         // that fall over its peak, percent
@@ -70,7 +73,16 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   // lua::StrategyApi
   IntentResult submit(Intent intent) override;
   bool cancel(std::string_view strategy, OrderId id) override;
+  // Cancel and replace: the old order is cancelled and, once the broker has
+  // confirmed it, a new intent with the new price and quantity (default: the
+  // old limit and the shares left unfilled) goes through risk like any other.
+  IntentResult modify(std::string_view strategy, OrderId id, std::optional<Price> limit,
+                      std::optional<Qty> qty) override;
+  std::vector<Order> open_orders(std::string_view strategy) const override;
   const Position* position(StockCode code) const override { return portfolio_.position(code); }
+  std::vector<Position> positions() const override;
+  std::vector<SellRecord> todays_sells() const override { return portfolio_.todays_sells(); }
+  void notify(std::string_view strategy, std::string_view text) override;
   Krw cash() const override { return portfolio_.cash(); }
   Timestamp now() const override { return clock_.now(); }
   Price last_price(StockCode code) const override { return market_.last(code); }
@@ -97,6 +109,11 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
     OrderId order_id;
     Fill fill;
   };
+  // A modify waiting for the broker to confirm the old order's cancel.
+  struct Replacement {
+    Intent intent;
+    std::optional<Qty> qty;  // none: the old order's unfilled shares
+  };
   struct OrderBook {  // per open order bookkeeping beyond the OMS
     Price reserve_price;  // buys: the price cash is held back at
     Krw reserved;         // buys: cash held back now
@@ -111,6 +128,9 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   void release(OrderId id);
   void report_anomaly(const std::string& what);
   void drain();
+  // Before each event: the strategies' timers and the session phases the clock passed.
+  void advance_clock();
+  IntentResult place_replacement(const Order& cancelled, Replacement replacement);
 
   const config::Config& config_;
   const Clock& clock_;
@@ -124,9 +144,15 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   Stats stats_;
   std::vector<Trade> trades_;
   std::unordered_map<OrderId, OrderBook> books_;
+  std::unordered_map<OrderId, Replacement> replacements_;  // by the id of the order being cancelled
+  OrderId modifying_ = 0;  // the order whose cancel modify() is waiting for synchronously
   Krw reserved_total_;
   Krw holdings_value_;
   Timestamp current_minute_{};
+  // Session phases already announced today (0 to 3: pre_open, open, closing), and when the next begins.
+  KstDate session_day_{};
+  int session_step_ = 0;
+  Timestamp next_session_change_{};
   std::vector<Bar> completed_;        // reused
   std::deque<Pending> pending_;
   bool draining_ = false;

@@ -15,15 +15,6 @@
 
 namespace dalbit::engine {
 
-struct SellRecord {
-  StockCode code;
-  Timestamp time;
-  Qty qty;
-  Price price;
-  Krw realized;  // of this execution, after all fees and tax
-  std::string strategy;
-};
-
 class Portfolio {
  public:
   Portfolio(Krw cash, krx::FeeSchedule fees) : cash_(cash), fees_(fees) {}

@@ -41,10 +41,11 @@ constexpr const char* kNextKey = "dalbit.next";
 
 // Globals a script must not have. Reading one raises a message that says so,
 // instead of the puzzling "attempt to index a nil value".
-constexpr std::array<std::string_view, 17> kForbiddenGlobals = {
+constexpr std::array<std::string_view, 16> kForbiddenGlobals = {
     "io",      "os",       "debug",   "ffi",     "jit",     "package",
-    "require", "load",     "loadstring", "loadfile", "dofile", "getfenv",
+    "load",     "loadstring", "loadfile", "dofile", "getfenv",
     "setfenv", "module",   "newproxy", "coroutine", "gcinfo"};
+constexpr const char* kModulesKey = "dalbit.modules";  // name -> opener, then the opened module
 
 bool forbidden(std::string_view name) {
   for (const auto f : kForbiddenGlobals) {
@@ -58,6 +59,22 @@ int global_index(lua_State* L) {
     return luaL_error(L, "'%s' is not available to dalbit scripts (sandbox)", lua_tostring(L, 2));
   }
   return 0;
+}
+
+// require of the modules registered with Vm::register_module, and nothing else.
+int sandboxed_require(lua_State* L) {
+  const char* name = luaL_checkstring(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, kModulesKey);
+  lua_getfield(L, -1, name);
+  if (lua_isnil(L, -1)) {
+    return luaL_error(L, "require \"%s\": only \"dalbit.ta\" can be required by dalbit scripts (sandbox)", name);
+  }
+  if (lua_iscfunction(L, -1)) {
+    lua_call(L, 0, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
+  }
+  return 1;
 }
 
 int no_string_dump(lua_State* L) {
@@ -228,6 +245,10 @@ int Vm::setup(lua_State* L) {
     lua_pushnil(L);
     lua_setglobal(L, std::string(name).c_str());
   }
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, kModulesKey);
+  lua_pushcfunction(L, sandboxed_require);
+  lua_setglobal(L, "require");
   lua_pushcfunction(L, count_only_collectgarbage);
   lua_setglobal(L, "collectgarbage");
   lua_getglobal(L, "rawset");
@@ -433,6 +454,21 @@ void Vm::protect(lua_State* L, int index, const char* what) {
   lua_pushvalue(L, index);
   lua_pushstring(L, what);
   lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+bool Vm::charge(std::size_t bytes) {
+  if (bytes > budgets_.memory - std::min(used_, budgets_.memory)) return false;
+  used_ += bytes;
+  return true;
+}
+
+void Vm::release(std::size_t bytes) { used_ -= std::min(bytes, used_); }
+
+void Vm::register_module(lua_State* L, const char* name, lua_CFunction open) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kModulesKey);
+  lua_pushcfunction(L, open);
+  lua_setfield(L, -2, name);
   lua_pop(L, 1);
 }
 

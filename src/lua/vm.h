@@ -69,6 +69,17 @@ class Vm {
   [[nodiscard]] const std::string& script_path() const { return script_path_; }
   [[nodiscard]] std::size_t memory_used() const { return used_; }
 
+  // Counts `bytes` held outside the Lua heap for this script (C++ indicators)
+  // against its memory budget. False, and nothing counted, when they do not fit.
+  [[nodiscard]] bool charge(std::size_t bytes);
+  void release(std::size_t bytes);
+  // The Vm running `L` (any of its threads).
+  static Vm& of(lua_State* L);
+
+  // For bodies: makes `require(name)` return what `open` returns (called
+  // once, on the first require). Only modules registered here can be
+  // required; there is no other require in the sandbox.
+  static void register_module(lua_State* L, const char* name, lua_CFunction open);
   // For bodies: compiles `source` (text only, never bytecode) as the chunk
   // "@<script_path>" and pushes it; raises the syntax error otherwise.
   void load_chunk(lua_State* L, const std::string& source) const;
@@ -86,7 +97,6 @@ class Vm {
 
  private:
   Vm(std::string label, std::string script_path, Budgets budgets);
-  static Vm& of(lua_State* L);
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size);
   static void count_hook(lua_State* L, lua_Debug* ar);
   static int on_error(lua_State* L);

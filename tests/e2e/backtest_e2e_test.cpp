@@ -56,7 +56,7 @@ class BacktestE2E : public ::testing::Test {
       "data": { "on_bad_row": ")" << bad_rows << R"(" },
       "logging": { "dir": ")" << (dir_ / "logs").string() << R"(", "console": true },
       "store": { "path": ")" << (dir_ / "dalbit.db").string() << R"(" },
-      "lua": { "strategies_dir": ")" << scripts << R"(" },
+      "lua": { "strategies_dir": ")" << scripts << R"(", "risk_dir": ")" << (dir_ / "risk").string() << R"(" },
       "strategies": { )" << strategies << R"( }
     })";
   }
@@ -273,6 +273,30 @@ TEST(Cli, HelpIsCompleteForEverySubcommand) {
   for (const char* opt : {"--config", "--data", "--strategies", "--from", "--to", "--out", "--store"}) {
     EXPECT_THAT(text, HasSubstr(opt));
   }
+}
+
+// A risk script vetoes both entries of the hand-made data: no trade, two vetoes naming it.
+TEST_F(BacktestE2E, RiskScriptsVetoBeforeTheHardLimits) {
+  fs::create_directories(dir_ / "risk");
+  std::ofstream(dir_ / "risk" / "nobuy.lua") << R"(
+local R = { params = { why = "no buys" } }
+function R.check(ctx, intent)
+  if intent.side == "buy" then return false, ctx.params.why end
+end
+return R
+)";
+  const auto r = run(backtest_args(kSource + "/tests/e2e/data/two_trades.csv") + " --risk nobuy");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto j = nlohmann::json::parse(slurp(dir_ / "result.json"));
+  EXPECT_EQ(j["trades"]["count"], 0);
+  EXPECT_EQ(j["orders"]["submitted"], 0);
+  EXPECT_GE(j["orders"]["vetoed"].get<int>(), 2);  // the strategy asks again on the next bars
+  EXPECT_EQ(j["orders"]["vetoed"], j["orders"]["intents"]);
+  EXPECT_EQ(j["risk"], nlohmann::json::array({"nobuy"}));
+
+  const auto missing = run(backtest_args(kSource + "/tests/e2e/data/two_trades.csv") + " --risk nope");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("risk script 'risk/nope': cannot read " + (dir_ / "risk" / "nope.lua").string()));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 namespace dalbit::engine {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const StockCode kA = *StockCode::parse("900010");
@@ -21,10 +22,14 @@ Timestamp at(const char* kst) { return *parse_kst_timestamp(kst); }
 class FakeBroker final : public broker::Broker {
  public:
   void submit(const Order& order, const krx::PriceBand&) override { submitted.push_back(order); }
-  void cancel(OrderId id) override { cancels.push_back(id); }
+  void cancel(OrderId id) override {
+    cancels.push_back(id);
+    if (cancel_at_once) listener_->on_cancelled(id, Qty(0), "cancelled at once");
+  }
   broker::Listener& listener() { return *listener_; }
   std::vector<Order> submitted;
   std::vector<OrderId> cancels;
+  bool cancel_at_once = false;  // like SimBroker: confirms inside cancel()
 };
 
 class RecordingJournal final : public Journal {
@@ -64,8 +69,19 @@ class ScriptedStrategies final : public Strategies {
     if (fill) fill(f, o);
   }
   bool wants_ticks() const override { return true; }
+  void on_clock(Timestamp now) override { clocks.push_back(now); }
+  void on_session(krx::SessionPhase phase) override {
+    sessions.push_back(format_kst(clocks.empty() ? Timestamp{} : clocks.back()) + " " +
+                       std::string(krx::to_string(phase)));
+  }
+  RiskVerdict check_risk(const Intent& i) override {
+    return risk ? risk(i) : RiskVerdict{true, i.qty, i.amount, {}};
+  }
+  std::function<RiskVerdict(const Intent&)> risk;
   std::vector<Bar> bars;
   std::vector<OrderStatus> order_statuses;
+  std::vector<Timestamp> clocks;
+  std::vector<std::string> sessions;  // "<time of the last clock> <phase>"
   int fills = 0;
 };
 
@@ -268,6 +284,204 @@ TEST_F(EngineTest, NewDayBandComesFromYesterdaysLastTrade) {
   EXPECT_EQ(s->base, Price(12'000));
   EXPECT_EQ(s->band.upper, Price(15'600));
   EXPECT_EQ(s->band.lower, Price(8'400));
+}
+
+// ------------------------------------------------------------------ modify
+
+class ModifyTest : public EngineTest {
+ protected:
+  // A limit buy of `qty` at `limit`, accepted by the broker.
+  OrderId working_buy(std::int64_t qty, std::int64_t limit) {
+    tick("2026-01-05 09:00:01", kA, 10'000);
+    auto i = intent(kA, Side::Buy);
+    i.type = OrderType::Limit;
+    i.limit = Price(limit);
+    i.qty = Qty(qty);
+    const auto r = engine_.submit(i);
+    EXPECT_TRUE(r.accepted) << r.reason;
+    broker_.listener().on_accepted(r.order_id, "B1");
+    return r.order_id;
+  }
+};
+
+TEST_F(ModifyTest, CancelsAndReplacesOnceTheBrokerConfirmsTheCancel) {
+  const OrderId id = working_buy(10, 10'000);
+  const auto r = engine_.modify("test", id, Price(9'900), std::nullopt);
+  ASSERT_TRUE(r.accepted) << r.reason;
+  EXPECT_EQ(r.order_id, 0u);  // the replacement waits for the cancel
+  EXPECT_THAT(broker_.cancels, ElementsAre(id));
+  ASSERT_EQ(broker_.submitted.size(), 1u);
+  broker_.listener().on_cancelled(id, Qty(10), "ok");
+  ASSERT_EQ(broker_.submitted.size(), 2u);
+  const Order& replacement = broker_.submitted.back();
+  EXPECT_EQ(replacement.strategy, "test");
+  EXPECT_EQ(replacement.reason, "because (modifies #1)");
+  EXPECT_EQ(replacement.side, Side::Buy);
+  EXPECT_EQ(replacement.type, OrderType::Limit);
+  EXPECT_EQ(replacement.limit, Price(9'900));
+  EXPECT_EQ(replacement.qty, Qty(10));
+  EXPECT_EQ(engine_.stats().modifies, 1u);
+  // Only the replacement's cash is held back now.
+  EXPECT_EQ(engine_.available_cash(), engine_.cash() - Krw(99'000 + 10));
+}
+
+TEST_F(ModifyTest, ABrokerThatCancelsAtOnceGivesTheNewIdAtOnce) {
+  broker_.cancel_at_once = true;
+  const OrderId id = working_buy(10, 10'000);
+  broker_.listener().on_fill(fill(id, "f1", Side::Buy, 10'000, 4));
+  const auto r = engine_.modify("test", id, std::nullopt, std::nullopt);
+  ASSERT_TRUE(r.accepted) << r.reason;
+  EXPECT_NE(r.order_id, id);
+  const Order* replacement = engine_.oms().find(r.order_id);
+  ASSERT_NE(replacement, nullptr);
+  EXPECT_EQ(replacement->qty, Qty(6));  // the shares left unfilled
+  EXPECT_EQ(replacement->limit, Price(10'000));
+  EXPECT_EQ(engine_.oms().find(id)->status, OrderStatus::Cancelled);
+}
+
+TEST_F(ModifyTest, ANewQuantityIsTheSharesStillToTrade) {
+  broker_.cancel_at_once = true;
+  const OrderId id = working_buy(10, 10'000);
+  const auto r = engine_.modify("test", id, std::nullopt, Qty(3));
+  ASSERT_TRUE(r.accepted) << r.reason;
+  EXPECT_EQ(engine_.oms().find(r.order_id)->qty, Qty(3));
+}
+
+TEST_F(ModifyTest, TheReplacementPassesRiskLikeAnyIntent) {
+  broker_.cancel_at_once = true;
+  const OrderId id = working_buy(10, 10'000);
+  strategies_.risk = [](const Intent& i) {
+    return RiskVerdict{i.qty <= Qty(5), i.qty, i.amount, i.qty <= Qty(5) ? "" : "risk/max: too many"};
+  };
+  const auto r = engine_.modify("test", id, std::nullopt, Qty(8));
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.reason, "risk/max: too many");
+  EXPECT_EQ(engine_.oms().find(id)->status, OrderStatus::Cancelled);
+}
+
+TEST_F(ModifyTest, AnOrderFilledBeforeItsCancelIsNotReplaced) {
+  const OrderId id = working_buy(10, 10'000);
+  ASSERT_TRUE(engine_.modify("test", id, Price(9'900), std::nullopt).accepted);
+  broker_.listener().on_fill(fill(id, "f1", Side::Buy, 10'000, 10));
+  EXPECT_EQ(engine_.oms().find(id)->status, OrderStatus::Filled);
+  broker_.listener().on_cancelled(id, Qty(0), "too late");
+  EXPECT_EQ(broker_.submitted.size(), 1u);
+}
+
+TEST_F(ModifyTest, RefusesWhatItCannotModify) {
+  const OrderId id = working_buy(10, 10'000);
+  EXPECT_THAT(engine_.modify("other", id, Price(9'900), std::nullopt).reason,
+              HasSubstr("order 1 is not an open order of other"));
+  EXPECT_THAT(engine_.modify("test", 99, Price(9'900), std::nullopt).reason,
+              HasSubstr("order 99 is not an open order of test"));
+  EXPECT_THAT(engine_.modify("test", id, std::nullopt, Qty(0)).reason,
+              HasSubstr("a modify needs a positive price and quantity"));
+  ASSERT_TRUE(engine_.modify("test", id, Price(9'900), std::nullopt).accepted);
+  EXPECT_THAT(engine_.modify("test", id, Price(9'800), std::nullopt).reason, HasSubstr("already being modified"));
+  auto m = intent(kA, Side::Buy);
+  m.qty = Qty(1);
+  const auto market = engine_.submit(m).order_id;
+  EXPECT_THAT(engine_.modify("test", market, Price(9'900), std::nullopt).reason,
+              HasSubstr("is a market order: it has no price to modify"));
+  EXPECT_TRUE(broker_.cancels.size() == 1u);
+}
+
+// --------------------------------------------------------- reading the account
+
+TEST_F(EngineTest, PositionsOpenOrdersAndTodaysSells) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  tick("2026-01-05 09:00:01", kB, 2'000);
+  for (const StockCode c : {kB, kA}) {
+    auto i = intent(c, Side::Buy);
+    i.qty = Qty(10);
+    const auto id = engine_.submit(i).order_id;
+    Fill f = fill(id, c == kA ? "fa" : "fb", Side::Buy, c == kA ? 10'000 : 2'000, 10);
+    f.code = c;
+    broker_.listener().on_fill(f);
+  }
+  const auto positions = engine_.positions();
+  ASSERT_EQ(positions.size(), 2u);
+  EXPECT_EQ(positions[0].code, kA);  // by code
+  EXPECT_EQ(positions[1].code, kB);
+
+  auto s = intent(kA, Side::Sell);
+  s.qty = Qty(4);
+  const auto sell = engine_.submit(s).order_id;
+  auto other = intent(kB, Side::Sell);
+  other.strategy = "other";
+  other.qty = Qty(1);
+  ASSERT_TRUE(engine_.submit(other).accepted);
+  EXPECT_EQ(engine_.open_orders("test").size(), 1u);
+  EXPECT_EQ(engine_.open_orders("other").size(), 1u);
+  EXPECT_EQ(engine_.open_orders("").size(), 2u);
+
+  broker_.listener().on_fill(fill(sell, "s1", Side::Sell, 10'100, 4));
+  const auto sells = engine_.todays_sells();
+  ASSERT_EQ(sells.size(), 1u);
+  EXPECT_EQ(sells[0].code, kA);
+  EXPECT_EQ(sells[0].qty, Qty(4));
+  EXPECT_EQ(sells[0].price, Price(10'100));
+  EXPECT_EQ(sells[0].strategy, "test");
+  engine_.close_day();
+  EXPECT_TRUE(engine_.todays_sells().empty());
+}
+
+TEST_F(EngineTest, NotificationsAreCounted) {
+  engine_.notify("test", "hello");
+  engine_.notify("test", "again");
+  EXPECT_EQ(engine_.stats().notifications, 2u);
+}
+
+// ------------------------------------------------------------- risk scripts
+
+TEST_F(EngineTest, ARiskScriptVetoIsJournaledBeforeTheHardLimitsRun) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  strategies_.risk = [](const Intent& i) { return RiskVerdict{false, i.qty, i.amount, "risk/rebuy: too soon"}; };
+  auto i = intent(kA, Side::Buy);
+  i.qty = Qty(1'000'000);  // would break the hard limits too
+  const auto r = engine_.submit(i);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.reason, "risk/rebuy: too soon");
+  ASSERT_EQ(journal_.signals.size(), 2u);
+  EXPECT_EQ(journal_.signals[1].kind, "veto");
+  EXPECT_EQ(journal_.signals[1].reason, "risk/rebuy: too soon");
+  EXPECT_EQ(engine_.stats().vetoes, 1u);
+}
+
+TEST_F(EngineTest, ARiskScriptShrinkSizesTheOrderAndTheHardLimitsStillApply) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  strategies_.risk = [](const Intent&) { return RiskVerdict{true, Qty(0), Krw(500'000), {}}; };
+  auto i = intent(kA, Side::Buy);
+  i.amount = Krw(1'000'000);
+  ASSERT_TRUE(engine_.submit(i).accepted);
+  EXPECT_EQ(broker_.submitted.back().qty, Qty(50));
+  strategies_.risk = [](const Intent& shrunk) { return RiskVerdict{true, Qty(900), shrunk.amount, {}}; };
+  auto big = intent(kA, Side::Buy);
+  big.qty = Qty(1000);
+  const auto r = engine_.submit(big);
+  EXPECT_FALSE(r.accepted);  // 900 x 10,000 is still above max_order_value
+  EXPECT_THAT(r.reason, HasSubstr("max_order_value"));
+}
+
+// ------------------------------------------------------- clock and sessions
+
+TEST_F(EngineTest, StrategiesSeeTheClockBeforeEachEventAndTheSessionPhases) {
+  tick("2026-01-05 08:45:00", kA, 10'000);
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  tick("2026-01-05 15:25:00", kA, 10'000);
+  ASSERT_TRUE(clock_.set(at("2026-01-05 15:30:00")));
+  engine_.close_day();
+  tick("2026-01-06 09:01:00", kA, 10'000);
+  Bar b{at("2026-01-06 09:01:00"), kA, Price(10'000), Price(10'000), Price(10'000), Price(10'000), Qty(1), 1};
+  ASSERT_TRUE(clock_.set(at("2026-01-06 09:02:00")));
+  engine_.on_bar(b);
+  std::vector<std::string> clocks;
+  for (const Timestamp t : strategies_.clocks) clocks.push_back(format_kst(t));
+  EXPECT_THAT(clocks, ElementsAre("2026-01-05 08:45:00", "2026-01-05 09:00:01", "2026-01-05 15:25:00",
+                                  "2026-01-05 15:30:00", "2026-01-06 09:01:00", "2026-01-06 09:02:00"));
+  EXPECT_THAT(strategies_.sessions,
+              ElementsAre("2026-01-05 08:45:00 pre_open", "2026-01-05 09:00:01 open", "2026-01-05 15:25:00 closing",
+                          "2026-01-05 15:30:00 closed", "2026-01-06 09:01:00 pre_open", "2026-01-06 09:01:00 open"));
 }
 
 }  // namespace

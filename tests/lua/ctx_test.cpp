@@ -75,7 +75,7 @@ ctx:log("%s %s", tostring(id), why))"));
 }
 
 TEST_F(Ctx, SellWithoutASizeSellsTheWholePosition) {
-  api.positions[code("005930")] = position("005930", 37, 37 * 70000);
+  api.held[code("005930")] = position("005930", 37, 37 * 70000);
   run("s", on_bar(R"(
 ctx:sell("005930", { reason = "stop" })
 ctx:log("%s %s", tostring(select(1, ctx:sell("000660"))), select(2, ctx:sell("000660"))))"));
@@ -111,8 +111,8 @@ TEST_F(Ctx, PositionIsATableOrNil) {
   Position held = position("005930", 3, 217'600);
   held.realized = Krw(-1'500);
   held.opened = *parse_kst_timestamp("2026-01-05 09:00:00");
-  api.positions[code("005930")] = held;
-  api.positions[code("000660")] = position("000660", 0);
+  api.held[code("005930")] = held;
+  api.held[code("000660")] = position("000660", 0);
   run("p", on_bar(R"(
 local p = ctx:position("005930")
 ctx:log("%s %d %d %d %d %d", p.code, p.qty, p.avg_price, p.cost, p.realized, p.opened)
@@ -161,7 +161,7 @@ struct BadCall {
 class CtxBadArguments : public LuaTest, public ::testing::WithParamInterface<BadCall> {};
 
 TEST_P(CtxBadArguments, RaiseAClearErrorAtTheCallersLine) {
-  api.positions[code("005930")] = position("005930", 5);
+  api.held[code("005930")] = position("005930", 5);
   run("bad", on_bar(GetParam().call));
   host->on_bar(bar("005930", 72500));
   EXPECT_TRUE(api.intents.empty());
@@ -224,7 +224,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{R"(ctx:last("0059300000000000000000000000000000000000000000000"))",
                 R"(ctx:last: code must be a 6-character KRX code such as "005930", got )"
                 R"("0059300000000000000000000000000000000000...")"},
-        BadCall{R"(ctx:log())", "ctx:log: needs a format string (as string.format), got no value"},
+        BadCall{R"(ctx:log())", "ctx:log: needs a format string (as string.format), got nil"},
         BadCall{R"(ctx:log("%d", "x"))", "ctx:log: bad argument #2 to 'format' (number expected, got string)"}));
 
 }  // namespace

@@ -51,7 +51,7 @@ TEST_F(Examples, MomentumEntersOnARiseAndExitsAtTakeProfitOrStopLoss) {
   bars("005930", {10200}, 7);  // the entry still works: nothing new
   EXPECT_EQ(api.intents.size(), 1u);
   filled(1, "momentum_tpsl", "005930", Side::Buy);
-  api.positions[code("005930")] = position("005930", 99, 99 * 10091);
+  api.held[code("005930")] = position("005930", 99, 99 * 10091);
   bars("005930", {10200}, 8);  // +1.08 %: hold
   EXPECT_EQ(api.intents.size(), 1u);
   bars("005930", {10250}, 9);  // +1.58 %: take profit, the whole position
@@ -60,7 +60,7 @@ TEST_F(Examples, MomentumEntersOnARiseAndExitsAtTakeProfitOrStopLoss) {
   EXPECT_EQ(api.intents[1].qty, Qty(99));
   EXPECT_EQ(api.intents[1].reason, "take profit 1.58%");
 
-  api.positions[code("000660")] = position("000660", 5, 5 * 200000);
+  api.held[code("000660")] = position("000660", 5, 5 * 200000);
   bars("000660", {198000}, 10);  // -1.00 %: stop loss
   ASSERT_EQ(api.intents.size(), 3u);
   EXPECT_EQ(api.intents[2].code, code("000660"));
@@ -77,7 +77,7 @@ TEST_F(Examples, MomentumMakesNoEntryAfterTheLastEntryTime) {
 
 TEST_F(Examples, TrailingStopSellsOneTickUnderAFallFromThePeak) {
   load({"trailing_stop"}).on_init();
-  api.positions[code("005930")] = position("005930", 10, 10 * 70000);
+  api.held[code("005930")] = position("005930", 10, 10 * 70000);
   api.last[code("005930")] = Price(71400);
   for (const std::int64_t price : {70500, 72000, 71000, 70600}) host->on_tick(tick("005930", price));
   EXPECT_TRUE(api.intents.empty());  // 72,000 * 0.98 = 70,560

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -39,15 +40,37 @@ class FakeApi final : public StrategyApi {
     cancels.emplace_back(std::string(strategy), id);
     return id < next_id;
   }
-  const Position* position(StockCode code) const override {
-    const auto it = positions.find(code);
-    return it == positions.end() ? nullptr : &it->second;
+  IntentResult modify(std::string_view strategy, OrderId id, std::optional<Price> limit,
+                      std::optional<Qty> qty) override {
+    modifies.push_back({std::string(strategy), id, limit, qty});
+    if (!modify_veto.empty()) return {.accepted = false, .order_id = 0, .reason = modify_veto};
+    return {.accepted = true, .order_id = next_id++, .reason = {}};
   }
+  std::vector<Order> open_orders(std::string_view strategy) const override {
+    std::vector<Order> out;
+    for (const auto& o : orders) {
+      if (strategy.empty() || o.strategy == strategy) out.push_back(o);
+    }
+    return out;
+  }
+  const Position* position(StockCode code) const override {
+    const auto it = held.find(code);
+    return it == held.end() ? nullptr : &it->second;
+  }
+  std::vector<Position> positions() const override {
+    std::vector<Position> out;
+    for (const auto& [c, p] : held) out.push_back(p);
+    return out;
+  }
+  std::vector<SellRecord> todays_sells() const override { return sells; }
   Krw cash() const override { return cash_left; }
   Timestamp now() const override { return clock_now; }
   Price last_price(StockCode code) const override {
     const auto it = last.find(code);
     return it == last.end() ? Price(0) : it->second;
+  }
+  void notify(std::string_view strategy, std::string_view text) override {
+    notifications.emplace_back(std::string(strategy) + ": " + std::string(text));
   }
 
   std::size_t intents_from(std::string_view strategy) const {
@@ -55,9 +78,21 @@ class FakeApi final : public StrategyApi {
                                                   [&](const Intent& i) { return i.strategy == strategy; }));
   }
 
+  struct Modify {
+    std::string strategy;
+    OrderId id;
+    std::optional<Price> limit;
+    std::optional<Qty> qty;
+  };
+
   std::vector<Intent> intents;
   std::vector<std::pair<std::string, OrderId>> cancels;
-  std::map<StockCode, Position> positions;
+  std::vector<Modify> modifies;
+  std::string modify_veto;  // when set, every modify is refused with this reason
+  std::vector<Order> orders;  // the open orders open_orders() reports
+  std::vector<SellRecord> sells;
+  std::vector<std::string> notifications;
+  std::map<StockCode, Position> held;
   std::map<StockCode, Price> last;
   Krw cash_left{10'000'000};
   Timestamp clock_now = *parse_kst_timestamp("2026-01-05 09:01:30");
@@ -171,7 +206,10 @@ class LuaTest : public ::testing::Test {
     log::init({.dir = "", .level = "debug", .console = false});
     logs = std::make_unique<LogCapture>();
     options.strategies_dir = dir.str();
+    options.risk_dir = dir.str();
     options.call_budget = std::chrono::seconds(2);
+    // The error-rate limit has its own tests; elsewhere a script may fail as often as a test needs.
+    options.max_errors = 1'000'000;
   }
   void TearDown() override {
     host.reset();

@@ -149,5 +149,165 @@ TEST_F(Reload, OrdersOfTheNewVersionsOnInitReachIt) {
   EXPECT_THAT(logs->text(), ::testing::Not(HasSubstr("v1 order")));
 }
 
+// Counts the bars it handles and records their closes; the count crosses every reload.
+std::string counting(int version) {
+  return "local S = {}\nlocal count, seen = 0, {}\n"
+         "function S.on_init(ctx, saved) if saved then count, seen = saved.count, saved.seen end end\n"
+         "function S.on_bar(ctx, bar) count = count + 1 seen[#seen + 1] = bar.close end\n"
+         "function S.on_reload(ctx) return { count = count, seen = seen } end\n"
+         "function S.on_session(ctx) ctx:log('v" + std::to_string(version) +
+         " count %d seen %s', count, table.concat(seen, ',')) end\nreturn S\n";
+}
+
+TEST_F(Reload, NoEventIsLostOrHandledTwiceAcrossReloads) {
+  dir.write("c", counting(0));
+  Host& h = load({"c"});
+  h.on_init();
+  std::string expected;
+  int version = 0;
+  for (int i = 1; i <= 50; ++i) {
+    h.on_bar(bar("005930", i));
+    expected += (i > 1 ? "," : "") + std::to_string(i);
+    if (i % 7 == 0) {
+      dir.write("c", counting(++version));
+      ASSERT_TRUE(h.reload("c").ok());
+    }
+    if (i % 11 == 0) {  // a failed reload in between changes nothing
+      dir.write("c", "return {");
+      ASSERT_FALSE(h.reload("c").ok());
+      dir.write("c", counting(version));
+    }
+  }
+  h.on_session("closed");
+  EXPECT_EQ(version, 7);
+  EXPECT_THAT(logs->text(), HasSubstr("[c] v7 count 50 seen " + expected + "\n"));
+}
+
+TEST_F(Reload, ASelfCheckThatFailsKeepsTheRunningVersion) {
+  dir.write("c", counter("v1"));
+  Host& h = load({"c"});
+  h.on_init();
+  for (const auto& [body, message] : std::vector<std::pair<std::string, std::string>>{
+           {"return false, 'table of levels is empty'", "self_check returned false: table of levels is empty"},
+           {"return false", "self_check returned false"},
+           {"error('no params')", ":3: no params"}}) {
+    dir.write("c", "local S = { on_bar = function(ctx) ctx:log('v2 bar') end }\nfunction S.self_check(ctx)\n  " +
+                       body + "\nend\nreturn S\n");
+    const Status status = h.reload("c");
+    ASSERT_FALSE(status.ok()) << body;
+    EXPECT_THAT(status.message(), HasSubstr("the new version of strategy 'c': "));
+    EXPECT_THAT(status.message(), HasSubstr(message));
+  }
+  h.on_bar(bar("005930", 1));
+  EXPECT_THAT(logs->text(), HasSubstr("[c] v1 bar 1\n"));
+  dir.write("c", "local S = { on_bar = function(ctx) ctx:log('v2 bar') end }\n"
+                 "function S.self_check(ctx) return ctx.params ~= nil end\nreturn S\n");
+  ASSERT_TRUE(h.reload("c").ok());
+  h.on_bar(bar("005930", 1));
+  EXPECT_THAT(logs->text(), HasSubstr("[c] v2 bar\n"));
+}
+
+TEST_F(Reload, ASelfCheckThatFailsAtStartDisablesTheStrategy) {
+  dir.write("a", "return { self_check = function(ctx) return false, 'no' end, on_bar = function(ctx) ctx:log('a') end }\n");
+  dir.write("b", "return { on_bar = function(ctx) ctx:log('b') end }\n");
+  Host& h = load({"a", "b"});
+  h.on_init();
+  h.on_bar(bar("005930", 1));
+  EXPECT_FALSE(h.enabled("a"));
+  EXPECT_TRUE(h.enabled("b"));
+  EXPECT_THAT(logs->text(), HasSubstr("[a] disabled: strategy 'a': " + dir.script("a") + ": self_check returned false: no"));
+  EXPECT_THAT(logs->text(), ::testing::Not(HasSubstr("[a] a\n")));
+}
+
+TEST_F(Reload, ReportsWhatHappensAsEvents) {
+  std::vector<HostEvent> events;
+  options.on_event = [&](const HostEvent& e) { events.push_back(e); };
+  options.call_budget = std::chrono::milliseconds(20);
+  dir.write("e", counter("v1"));
+  Host& h = load({"e"});
+  h.on_init();
+  ASSERT_TRUE(h.reload("e").ok());
+  dir.write("e", "local S = {}\nfunction S.on_bar(ctx)\n  if then\nend\nreturn S\n");
+  ASSERT_FALSE(h.reload("e").ok());
+  dir.write("e", "return { on_init = function(ctx)\n\n  error('cannot start')\nend }\n");
+  ASSERT_FALSE(h.reload("e").ok());
+  dir.write("e", "return { on_bar = function(ctx)\n  while true do end\nend }\n");
+  ASSERT_TRUE(h.reload("e").ok());
+  h.on_bar(bar("005930", 1));
+
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].kind, HostEvent::Kind::Reloaded);
+  EXPECT_EQ(events[0].script, "e");
+  EXPECT_EQ(events[0].file, dir.script("e"));
+  EXPECT_EQ(events[1].kind, HostEvent::Kind::ReloadFailed);
+  EXPECT_EQ(events[1].file, dir.script("e"));
+  EXPECT_EQ(events[1].line, 3);
+  EXPECT_THAT(events[1].message, HasSubstr("unexpected symbol near 'then'"));
+  EXPECT_EQ(events[2].kind, HostEvent::Kind::ReloadFailed);
+  EXPECT_EQ(events[2].line, 3);
+  EXPECT_THAT(events[2].message, HasSubstr("cannot start"));
+  EXPECT_EQ(events[3].kind, HostEvent::Kind::Reloaded);
+  EXPECT_EQ(events[4].kind, HostEvent::Kind::Disabled);
+  EXPECT_EQ(events[4].file, dir.script("e"));
+  EXPECT_EQ(events[4].line, 2);
+  EXPECT_THAT(describe(events[4]), HasSubstr("[e] disabled: disabled after on_bar: " + dir.script("e") +
+                                             ":2: call budget of 20 ms exceeded"));
+}
+
+TEST_F(Reload, ReloadAllReloadsEveryScriptAndNamesTheFailures) {
+  dir.write("a", counter("a1"));
+  dir.write("b", counter("b1"));
+  dir.write("r", "return { check = function() end }\n");
+  Host& h = load({"a", "b"});
+  ASSERT_TRUE(h.load_risk({"r"}, {}).ok());
+  h.on_init();
+  dir.write("a", counter("a2"));
+  dir.write("b", "return {");
+  const Status status = h.reload_all();
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("strategy 'b': "));
+  EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("strategy 'a'")));
+  EXPECT_THAT(logs->text(), HasSubstr("[a] reloaded\n"));
+  EXPECT_THAT(logs->text(), HasSubstr("[risk/r] reloaded\n"));
+}
+
+// ------------------------------------------------------------- error rate
+
+TEST_F(Reload, AStrategyRaisingTooManyErrorsInTheWindowIsDisabled) {
+  options.max_errors = 3;
+  options.error_window = std::chrono::seconds(60);
+  std::vector<HostEvent> events;
+  options.on_event = [&](const HostEvent& e) { events.push_back(e); };
+  dir.write("bad", "return { on_bar = function(ctx, bar)\n  error('broken ' .. bar.close)\nend }\n");
+  dir.write("good", "return { on_bar = function(ctx, bar) ctx:log('good %d', bar.close) end }\n");
+  Host& h = load({"bad", "good"});
+  for (int i = 1; i <= 5; ++i) {
+    api.clock_now += std::chrono::seconds(10);
+    h.on_bar(bar("005930", i));
+  }
+  EXPECT_FALSE(h.enabled("bad"));
+  EXPECT_EQ(h.errors("bad"), 3u);
+  EXPECT_TRUE(h.enabled("good"));
+  EXPECT_THAT(logs->text(), HasSubstr("[good] good 5\n"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, HostEvent::Kind::Disabled);
+  EXPECT_EQ(events[0].line, 2);
+  EXPECT_THAT(events[0].message, HasSubstr("disabled after 3 errors within 60 s; the last: on_bar: " +
+                                           dir.script("bad") + ":2: broken 3"));
+}
+
+TEST_F(Reload, ErrorsSpreadWiderThanTheWindowAreOnlyLogged) {
+  options.max_errors = 3;
+  options.error_window = std::chrono::seconds(60);
+  dir.write("bad", "return { on_bar = function(ctx, bar) error('broken') end }\n");
+  Host& h = load({"bad"});
+  for (int i = 1; i <= 10; ++i) {
+    api.clock_now += std::chrono::seconds(31);
+    h.on_bar(bar("005930", i));
+  }
+  EXPECT_TRUE(h.enabled("bad"));
+  EXPECT_EQ(h.errors("bad"), 10u);
+}
+
 }  // namespace
 }  // namespace dalbit::lua::testing
