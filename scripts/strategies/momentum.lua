@@ -1,0 +1,91 @@
+-- momentum: buys when the momentum, close minus the close `period` bars ago,
+-- turns positive and rising: above 0 and above the previous bar's momentum,
+-- after a bar where it was not both.
+--
+-- Entry only: pair it with exit strategies (take_profit_stop_loss,
+-- trailing_stop, time_exit, eod_liquidation). The signal fires on the bar where
+-- it starts, so a momentum that stays up buys once, not on every bar. No entry
+-- while the stock is held or an order for it works.
+--
+-- params
+--   period       bars between the two closes compared (ta "mom")
+--   amount       won per entry, market order
+--   bar_minutes  bar interval the rule runs on: 1, 3, 5, 15 or 60
+--   first_entry  KST "HH:MM": no entries on bars starting before ...
+--   last_entry   ... or at and after this time
+local ta = require "dalbit.ta"
+
+local S = {
+  name = "momentum",
+  params = {
+    period = 10,
+    amount = 1000000,
+    bar_minutes = 1,
+    first_entry = "09:00",
+    last_entry = "15:00",
+  },
+}
+
+local spec          -- "mom:10"
+local first, last   -- the entry window as HHMM
+local series = {}   -- code -> { ind = indicator, mom = last bar's momentum, up = it was up }
+local pending = {}  -- code -> id of our buy still working
+
+local function hhmm(text, key)
+  local h, m = tostring(text):match("^(%d%d):(%d%d)$")
+  assert(h and tonumber(h) < 24 and tonumber(m) < 60, key .. " must be HH:MM, got " .. tostring(text))
+  return tonumber(h) * 100 + tonumber(m)
+end
+
+local started  -- on_init ran to its end
+
+function S.on_init(ctx, saved)
+  local p = ctx.params
+  spec = string.format("mom:%d", p.period)
+  ta.new(spec)  -- a bad period fails here, with the indicator's message
+  assert(p.amount > 0, "amount must be positive, got " .. tostring(p.amount))
+  first, last = hhmm(p.first_entry, "first_entry"), hhmm(p.last_entry, "last_entry")
+  ctx:subscribe({ bars = string.format("%dm", p.bar_minutes) })
+  if saved then pending = saved.pending end
+  started = true
+end
+
+-- A bad parameter raised in on_init: the host disables the strategy.
+function S.self_check() return started == true, "on_init failed (see the error before)" end
+
+function S.on_bar(ctx, bar)
+  local p = ctx.params
+  if bar.minutes ~= p.bar_minutes then return end
+  local s = series[bar.code]
+  if not s then
+    s = { ind = ta.new(spec) }
+    series[bar.code] = s
+  end
+  s.ind:update(bar)
+  -- up: positive and rising; nil until two momentums exist. Firing needs the
+  -- bar before to be known as not up, so the first bars never fire.
+  local mom, before = s.ind:value(), s.mom
+  local up = nil
+  if mom and before then up = mom > 0 and mom > before end
+  local starts = up and s.up == false
+  s.mom, s.up = mom, up
+  if not starts then return end
+  if bar.hhmm < first or bar.hhmm >= last or pending[bar.code] or ctx:position(bar.code) then return end
+  local reason = string.format("momentum %+d rising from %+d", mom, before)
+  local id, veto = ctx:buy(bar.code, { amount = p.amount, reason = reason })
+  if id then
+    pending[bar.code] = id
+  else
+    ctx:log("%s: %s, buy refused: %s", bar.code, reason, veto)
+  end
+end
+
+function S.on_order(ctx, o)
+  if pending[o.code] == o.id and (o.status == "filled" or o.status == "cancelled" or o.status == "rejected") then
+    pending[o.code] = nil
+  end
+end
+
+function S.on_reload() return { pending = pending } end
+
+return S
