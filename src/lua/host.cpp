@@ -23,17 +23,6 @@ using detail::Script;
 constexpr std::string_view kRiskPrefix = "risk/";
 constexpr std::array<std::string_view, 4> kPhases = {"pre_open", "open", "closing", "closed"};
 
-// A name is also a file name under its directory: no separators, no "..".
-bool valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 struct InitEvent {};
 struct ClockEvent {
   Timestamp now;
@@ -201,7 +190,7 @@ struct Host::Impl {
     std::set<std::string_view> seen;
     for (const auto& name : names) {
       const std::string full = role == Role::Strategy ? name : std::string(kRiskPrefix) + name;
-      if (!valid_name(name)) {
+      if (!detail::valid_script_name(name)) {
         problems.push_back(fmt::format("{} '{}': a {} name is letters, digits, '_' and '-' (its file is "
                                        "<{}>/<name>.lua)", label, name, label,
                                        role == Role::Strategy ? "strategies_dir" : "risk_dir"));

@@ -135,6 +135,16 @@ bool allowed(Role role, Callback cb) {
 
 double epoch_seconds(Timestamp t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
+bool valid_script_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Location location_of(std::string_view message) {
   // "... <file>:<line>: ..." : the first ":<digits>: " ends the location; the
   // file name starts after the last space before it (messages put a prefix

@@ -73,6 +73,10 @@ class EventClock {
 
 [[nodiscard]] double epoch_seconds(Timestamp t);
 
+// A script name is also a file name under its directory: letters, digits,
+// '_' and '-', at most 64 of them (no separators, no "..").
+[[nodiscard]] bool valid_script_name(std::string_view name);
+
 // "path:12: message" -> {path, 12}; {"", 0} when the message names no line.
 struct Location {
   std::string file;
