@@ -442,7 +442,9 @@ std::vector<Diagnostic> check_script(const std::string& path, ScriptKind kind, c
   HostOptions host_options;
   host_options.call_budget = options.call_budget;
   host_options.memory_budget = options.memory_budget;
-  detail::Shared shared{api, host_options, 0, Timestamp::max(), {}, false};
+  std::optional<Timestamp> clock;
+  Timestamp next_timer = Timestamp::min();
+  detail::Shared shared{api, host_options, clock, next_timer, 0, false};
   detail::ScriptSpec spec{.role = role,
                           .name = role == Role::Strategy ? stem : "risk/" + stem,
                           .path = path,

@@ -134,9 +134,12 @@ class IndicatorStore {
 struct Shared {
   StrategyApi& api;
   const HostOptions& options;
+  // The host's clock state, kept in Host itself so that its inline on_clock
+  // costs one comparison: the last on_clock (none before the first), and the
+  // earliest due timer of any script (min until the first clock).
+  std::optional<Timestamp>& clock;
+  Timestamp& next_timer;
   std::uint64_t timer_seq = 0;                     // creation order of timers, across scripts
-  Timestamp next_timer = Timestamp::max();         // the earliest due timer of any script
-  std::optional<Timestamp> clock;                  // the last on_clock; none before the first
   bool subscriptions_changed = false;              // recompute the host's routing
   void report(HostEvent event) const;
 };
