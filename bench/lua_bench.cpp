@@ -119,6 +119,27 @@ void BM_OnBarEmpty(benchmark::State& state) {
 }
 BENCHMARK(BM_OnBarEmpty);
 
+// The host feeds the strategy's indicator before on_bar; the script reads it.
+void BM_OnBarIndicator(benchmark::State& state) {
+  Fixture f(R"(
+local n = 0
+return { on_bar = function(ctx, b) if ctx:indicator(b.code, "rsi:14") then n = n + 1 end end }
+)");
+  Bar b;
+  b.time = *parse_kst_timestamp("2026-01-05 09:00:00");
+  b.code = *StockCode::parse("005930");
+  b.volume = Qty(100);
+  std::int64_t i = 0;
+  for (auto _ : state) {
+    b.close = Price(72'500 + (i++ % 10) * 100);
+    b.open = b.high = b.low = b.close;
+    f.host().on_bar(b);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (!f.host().enabled("s") || f.host().errors("s") != 0) state.SkipWithError("the strategy failed");
+}
+BENCHMARK(BM_OnBarIndicator);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -37,6 +37,14 @@ struct GenDataOptions {
 };
 int gen_data(const GenDataOptions& options);
 
+struct CheckOptions {
+  std::vector<std::string> strategies;  // files; those in a directory named risk are risk scripts
+  std::vector<std::string> risk;        // files checked as risk scripts
+  std::string config;                   // compare params with this config (optional)
+};
+// Exit 1 when any script has an error, 0 when all are clean (warnings allowed).
+int check(const CheckOptions& options);
+
 struct TaOptions {
   std::string data;
   std::vector<std::string> only;  // indicator specs; empty: every indicator with its defaults

@@ -67,6 +67,19 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--config", gd.config, "Take the holidays to skip from this config's market.holidays");
   gen_cmd->callback([&] { std::exit(gen_data(gd)); });
 
+  CheckOptions ck;
+  auto* check_cmd = cli.add_subcommand(
+      "check",
+      "Compile and lint scripts in the real sandbox without trading: syntax and runtime errors in the top level, "
+      "on_init and self_check; undefined or assigned globals; unknown ctx methods; callbacks that can never "
+      "run; params that differ from the config. Prints file:line: message and exits 1 on any error.");
+  check_cmd->add_option("files", ck.strategies,
+                        "Script files (scripts/strategies/*.lua); files in a directory named risk are risk scripts");
+  check_cmd->add_option("--risk", ck.risk, "Risk script files (scripts/risk/*.lua)")->delimiter(',');
+  check_cmd->add_option("--config", ck.config, "Compare each script's params with this configuration")
+      ->check(CLI::ExistingFile);
+  check_cmd->callback([&] { std::exit(check(ck)); });
+
   TaOptions ta_opts;
   auto* ta_cmd = cli.add_subcommand(
       "ta",

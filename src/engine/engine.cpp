@@ -52,7 +52,7 @@ void Engine::advance_clock() {
     next_session_change_ = session_step_ < 3 ? from_kst(day, steps[static_cast<std::size_t>(session_step_)].first)
                                              : from_kst(day, TimeOfDay{0}) + std::chrono::hours(24);
   }
-  drain();
+  if (!pending_.empty()) drain();
 }
 
 void Engine::on_tick(const Tick& tick) {

@@ -23,17 +23,6 @@ using detail::Script;
 constexpr std::string_view kRiskPrefix = "risk/";
 constexpr std::array<std::string_view, 4> kPhases = {"pre_open", "open", "closing", "closed"};
 
-// A name is also a file name under its directory: no separators, no "..".
-bool valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 struct InitEvent {};
 struct ClockEvent {
   Timestamp now;
@@ -73,7 +62,8 @@ std::string describe(const HostEvent& event) {
 }
 
 struct Host::Impl {
-  Impl(StrategyApi& a, HostOptions o) : options(std::move(o)), shared{a, options, 0, Timestamp::max(), {}, false} {}
+  Impl(StrategyApi& a, HostOptions o, std::optional<Timestamp>& last_clock, Timestamp& next_timer, bool& ticks)
+      : options(std::move(o)), shared{a, options, last_clock, next_timer, 0, false}, wants_ticks(ticks) {}
 
   [[nodiscard]] Script* find(std::string_view name) const {
     for (const auto* list : {&scripts, &risks}) {
@@ -138,6 +128,7 @@ struct Host::Impl {
   }
 
   void recompute_next_timer() {
+    if (!shared.clock) return;  // stays min: the first clock anchors the timers made before it
     shared.next_timer = Timestamp::max();
     for (const auto& s : scripts) {
       if (s->enabled()) shared.next_timer = std::min(shared.next_timer, s->next_due());
@@ -201,7 +192,7 @@ struct Host::Impl {
     std::set<std::string_view> seen;
     for (const auto& name : names) {
       const std::string full = role == Role::Strategy ? name : std::string(kRiskPrefix) + name;
-      if (!valid_name(name)) {
+      if (!detail::valid_script_name(name)) {
         problems.push_back(fmt::format("{} '{}': a {} name is letters, digits, '_' and '-' (its file is "
                                        "<{}>/<name>.lua)", label, name, label,
                                        role == Role::Strategy ? "strategies_dir" : "risk_dir"));
@@ -353,12 +344,13 @@ struct Host::Impl {
   std::vector<Bar> built;  // N-minute bars completed by one event; reused (no dispatch nests)
   std::optional<Timestamp> last_bar_start;  // of the latest 1-minute bar
   detail::EventClock clock;
-  bool wants_ticks = false;
+  bool& wants_ticks;  // Host::wants_ticks_
   bool busy = false;
   std::deque<QueuedEvent> queued;
 };
 
-Host::Host(StrategyApi& api, HostOptions options) : impl_(std::make_unique<Impl>(api, std::move(options))) {}
+Host::Host(StrategyApi& api, HostOptions options)
+    : impl_(std::make_unique<Impl>(api, std::move(options), clock_, next_timer_, wants_ticks_)) {}
 
 Host::~Host() = default;
 
@@ -399,14 +391,11 @@ Status Host::reload_all() {
 
 void Host::on_init() { impl_->post(InitEvent{}); }
 
-void Host::on_clock(Timestamp now) {
+void Host::clock_due(Timestamp now) {
   detail::Shared& shared = impl_->shared;
-  if (now < shared.next_timer && shared.clock) {
-    shared.clock = now;
-    return;
-  }
   if (!shared.clock) {
     // Timers made before the first clock (in on_init) count from it.
+    shared.clock = now;
     for (const auto& s : impl_->scripts) s->anchor_timers(now);
     impl_->recompute_next_timer();
   }
@@ -458,8 +447,6 @@ RiskVerdict Host::check_risk(const Intent& intent) {
   }
   return verdict;
 }
-
-bool Host::wants_ticks() const { return impl_->wants_ticks; }
 
 Subscriptions Host::subscriptions() const {
   Subscriptions out;

@@ -156,7 +156,13 @@ class Host {
 
   // The engine's clock, before each event: fires the timers due by `now` in
   // (due time, creation) order. One comparison when none is due.
-  void on_clock(Timestamp now);
+  void on_clock(Timestamp now) {
+    if (now >= next_timer_) {
+      clock_due(now);
+    } else {
+      clock_ = now;
+    }
+  }
   // "pre_open", "open", "closing" or "closed". At "closed" the day's partial
   // N-minute bars complete first.
   void on_session(std::string_view phase);
@@ -178,7 +184,7 @@ class Host {
   [[nodiscard]] RiskVerdict check_risk(const Intent& intent);
 
   // Some enabled strategy takes ticks (the engine may skip the call otherwise).
-  [[nodiscard]] bool wants_ticks() const;
+  [[nodiscard]] bool wants_ticks() const { return wants_ticks_; }
   [[nodiscard]] Subscriptions subscriptions() const;
   [[nodiscard]] std::vector<std::string> names() const;       // strategies, load order, disabled included
   [[nodiscard]] std::vector<std::string> risk_names() const;  // "risk/<name>", load order
@@ -190,6 +196,12 @@ class Host {
   [[nodiscard]] std::string last_error(std::string_view name) const;
 
  private:
+  void clock_due(Timestamp now);
+
+  // Read per event, so kept here for inline access; before impl_, which refers to them.
+  std::optional<Timestamp> clock_;
+  Timestamp next_timer_ = Timestamp::min();  // the first clock goes to clock_due (timers made in on_init)
+  bool wants_ticks_ = false;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

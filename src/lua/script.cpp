@@ -135,6 +135,16 @@ bool allowed(Role role, Callback cb) {
 
 double epoch_seconds(Timestamp t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
+bool valid_script_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Location location_of(std::string_view message) {
   // "... <file>:<line>: ..." : the first ":<digits>: " ends the location; the
   // file name starts after the last space before it (messages put a prefix
@@ -263,7 +273,7 @@ struct Setup final : Vm::Body {
         lua_pop(L, 1);
       } else if (!allowed(spec.role, static_cast<Callback>(i))) {
         if (name.starts_with("on_")) {
-          warnings.push_back(fmt::format("{}: {}.{} is never called: a risk script gets no events, only "
+          note(true, name, fmt::format("{}: {}.{} is never called: a risk script gets no events, only "
                                          "check(ctx, intent)", spec.path, self, name));
         }
         lua_pop(L, 1);
@@ -289,7 +299,7 @@ struct Setup final : Vm::Body {
         const std::string_view key = lua_tostring(L, -2);
         if (key.starts_with("on_") &&
             std::find(kCallbackNames.begin(), kCallbackNames.end(), key) == kCallbackNames.end()) {
-          warnings.push_back(fmt::format("{}: {}.{} is not a callback dalbit calls (known: {})", spec.path, self,
+          note(true, key, fmt::format("{}: {}.{} is not a callback dalbit calls (known: {})", spec.path, self,
                                          key, fmt::join(known, ", ")));
         }
       }
@@ -299,7 +309,7 @@ struct Setup final : Vm::Body {
     lua_rawget(L, table);
     const std::string_view stem = file_stem(spec.name);
     if (lua_type(L, -1) == LUA_TSTRING && stem != lua_tostring(L, -1)) {
-      warnings.push_back(fmt::format("{}: {}.name is '{}' but the {} is loaded (and {}) as '{}', its file name",
+      note(false, "name", fmt::format("{}: {}.name is '{}' but the {} is loaded (and {}) as '{}', its file name",
                                      spec.path, self, lua_tostring(L, -1), role_label(spec.role),
                                      spec.role == Role::Strategy ? "its intents attributed" : "its vetoes named",
                                      spec.name));
@@ -329,6 +339,7 @@ struct Setup final : Vm::Body {
                              luaL_typename(L, -2)));
       }
       declared.emplace_back(lua_tostring(L, -2));
+      script.declared_params_.emplace(declared.back(), lua_kind(lua_type(L, -1)));
       lua_pop(L, 1);
     }
     if (spec.params.empty()) return params;
@@ -397,7 +408,11 @@ struct Setup final : Vm::Body {
   Script& script;
   const ScriptSpec& spec;
   const std::string& source;
-  std::vector<std::string> warnings;
+  void note(bool mistake, std::string_view key, std::string text) {
+    notes.push_back({mistake, std::string(key), std::move(text)});
+  }
+
+  std::vector<LoadNote> notes;
 };
 
 // Writes the fields of a reused event table (see Field).
@@ -609,7 +624,7 @@ Script::Script(ScriptSpec spec, Shared& shared, std::unique_ptr<Vm> vm)
 }
 
 Result<std::unique_ptr<Script>> Script::load(const ScriptSpec& spec, Shared& shared,
-                                             std::vector<std::string>* warnings) {
+                                             std::vector<LoadNote>* notes) {
   const auto label = role_label(spec.role);
   auto source = read_file(spec.path);
   if (!source) return Error{fmt::format("{} '{}': {}", label, spec.name, source.error().message)};
@@ -620,8 +635,8 @@ Result<std::unique_ptr<Script>> Script::load(const ScriptSpec& spec, Shared& sha
   if (script->vm_->run(setup) != Fault::None) {
     return Error{fmt::format("{} '{}': {}", label, spec.name, script->vm_->error())};
   }
-  for (const auto& warning : setup.warnings) log::lua().warn("[{}] {}", spec.name, warning);
-  if (warnings != nullptr) *warnings = std::move(setup.warnings);
+  for (const auto& n : setup.notes) log::lua().warn("[{}] {}", spec.name, n.text);
+  if (notes != nullptr) *notes = std::move(setup.notes);
   script->refresh_routing();
   return script;
 }

@@ -73,6 +73,10 @@ class EventClock {
 
 [[nodiscard]] double epoch_seconds(Timestamp t);
 
+// A script name is also a file name under its directory: letters, digits,
+// '_' and '-', at most 64 of them (no separators, no "..").
+[[nodiscard]] bool valid_script_name(std::string_view name);
+
 // "path:12: message" -> {path, 12}; {"", 0} when the message names no line.
 struct Location {
   std::string file;
@@ -130,9 +134,12 @@ class IndicatorStore {
 struct Shared {
   StrategyApi& api;
   const HostOptions& options;
+  // The host's clock state, kept in Host itself so that its inline on_clock
+  // costs one comparison: the last on_clock (none before the first), and the
+  // earliest due timer of any script (min until the first clock).
+  std::optional<Timestamp>& clock;
+  Timestamp& next_timer;
   std::uint64_t timer_seq = 0;                     // creation order of timers, across scripts
-  Timestamp next_timer = Timestamp::max();         // the earliest due timer of any script
-  std::optional<Timestamp> clock;                  // the last on_clock; none before the first
   bool subscriptions_changed = false;              // recompute the host's routing
   void report(HostEvent event) const;
 };
@@ -167,12 +174,20 @@ struct Timer {
   bool anchored = true;      // false while the host has no clock yet (due = then + delay)
 };
 
+// Something a load noticed: a callback that would never be called (a
+// mistake), or an S.name that differs from the file name (a warning).
+struct LoadNote {
+  bool mistake = false;
+  std::string key;   // the field of S it is about ("on_bars", "name")
+  std::string text;  // "<path>: ..."
+};
+
 class Script {
  public:
-  // Loads the file; `warnings` (optional) receives what is suspicious but
-  // not an error (a misspelt callback, a differing S.name).
+  // Loads the file; `notes` (optional) receives what is suspicious but does
+  // not stop the load (also logged as warnings).
   static Result<std::unique_ptr<Script>> load(const ScriptSpec& spec, Shared& shared,
-                                              std::vector<std::string>* warnings = nullptr);
+                                              std::vector<LoadNote>* notes = nullptr);
 
   [[nodiscard]] const std::string& name() const { return spec_.name; }
   [[nodiscard]] const ScriptSpec& spec() const { return spec_; }
@@ -184,6 +199,8 @@ class Script {
   [[nodiscard]] std::uint64_t errors() const { return errors_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
   [[nodiscard]] bool initialised() const { return initialised_; }
+  // S.params as the script declares it: name -> "a number", "a string", ...
+  [[nodiscard]] const std::map<std::string, std::string_view>& declared_params() const { return declared_params_; }
 
   // --- routing (the host asks these per event; cheap)
   [[nodiscard]] bool takes_ticks() const { return takes_ticks_; }
@@ -292,6 +309,7 @@ class Script {
   std::string last_error_;
   std::deque<Timestamp> recent_errors_;  // engine times of the latest errors, at most max_errors
   bool initialised_ = false;
+  std::map<std::string, std::string_view> declared_params_;
 
   Subscription subscription_;
   bool takes_ticks_ = false;

@@ -265,12 +265,12 @@ TEST(Cli, HelpIsCompleteForEverySubcommand) {
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
   ::pclose(p);
-  for (const char* sub : {"backtest", "gen-data", "ta"}) EXPECT_THAT(text, HasSubstr(sub));
+  for (const char* sub : {"backtest", "gen-data", "ta", "check"}) EXPECT_THAT(text, HasSubstr(sub));
   FILE* q = ::popen((kDalbit + " backtest --help 2>&1").c_str(), "r");
   text.clear();
   while (std::size_t n = std::fread(buf, 1, sizeof buf, q)) text.append(buf, n);
   ::pclose(q);
-  for (const char* opt : {"--config", "--data", "--strategies", "--from", "--to", "--out", "--store"}) {
+  for (const char* opt : {"--config", "--data", "--strategies", "--risk", "--from", "--to", "--out", "--store"}) {
     EXPECT_THAT(text, HasSubstr(opt));
   }
 }
@@ -297,6 +297,30 @@ return R
   const auto missing = run(backtest_args(kSource + "/tests/e2e/data/two_trades.csv") + " --risk nope");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("risk script 'risk/nope': cannot read " + (dir_ / "risk" / "nope.lua").string()));
+}
+
+// dalbit check: file:line messages and the exit code a script's editor or CI reads.
+TEST_F(BacktestE2E, CheckReportsFileAndLineAndFailsOnErrors) {
+  fs::create_directories(dir_ / "strategies");
+  fs::create_directories(dir_ / "risk");
+  const auto bad = dir_ / "strategies" / "bad.lua";
+  std::ofstream(bad) << "local S = {}\nfunction S.on_bar(ctx, bar)\n  ctx:sel(bar.code)\n  totl = 1\nend\nreturn S\n";
+  const auto risk = dir_ / "risk" / "cap.lua";
+  std::ofstream(risk) << "return { check = function(ctx, intent)\n  ctx:sell(intent.code)\nend }\n";
+  const auto r = run("check " + bad.string() + " " + risk.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(bad.string() + ":3: ctx has no method 'sel' (known: "));
+  EXPECT_THAT(r.out, HasSubstr(bad.string() + ":4: assigns the global 'totl'"));
+  EXPECT_THAT(r.out, HasSubstr(risk.string() + ":2: ctx has no method 'sell' for a risk script"));
+  EXPECT_THAT(r.err, HasSubstr("dalbit check: 2 files, 3 errors, 0 warnings"));
+
+  const auto clean = run("check " + kSource + "/scripts/strategies/momentum_tpsl.lua --config " +
+                         (dir_ / "dalbit.json").string());
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_EQ(clean.out, "");
+
+  const auto none = run("check");
+  EXPECT_EQ(none.exit_code, 2);
 }
 
 }  // namespace
