@@ -84,6 +84,11 @@ struct Fill {
   Krw commission;
   Krw tax;
   Timestamp time;
+  // The order's filled shares after this execution, as the broker counts
+  // them (0: unknown, as in simulated fills). Live brokers set it: the OMS
+  // applies only what exceeds the shares it already has, so a duplicate,
+  // late or re-ordered execution report can never count twice.
+  Qty cumulative;
   [[nodiscard]] Krw value() const { return price * qty; }
 };
 

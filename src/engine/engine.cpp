@@ -10,6 +10,15 @@
 
 namespace dalbit::engine {
 
+std::string_view to_string(RiskState s) {
+  switch (s) {
+    case RiskState::Active: return "active";
+    case RiskState::Reducing: return "reducing";
+    case RiskState::Halted: return "halted";
+  }
+  return "?";
+}
+
 Engine::Engine(const config::Config& config, const Clock& clock, broker::Broker& broker,
                Journal* journal)
     : config_(config),

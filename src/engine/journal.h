@@ -2,6 +2,7 @@
 // it over SQLite (wired in src/app); tests record in memory.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ struct SignalRecord {
   std::string reason;
 };
 
+// What the engine may do: everything, only exits, or nothing.
+enum class RiskState : std::uint8_t { Active, Reducing, Halted };
+[[nodiscard]] std::string_view to_string(RiskState s);
+
 class Journal {
  public:
   virtual ~Journal() = default;
@@ -28,6 +33,11 @@ class Journal {
   virtual void fill(const Fill& fill) = 0;
   virtual void position(const Position& position, Timestamp at) = 0;
   virtual void signal(const SignalRecord& signal) = 0;
+  // Called right before an order goes to the broker: everything journaled so
+  // far (the order above all) must be durable when this returns.
+  virtual void before_send() {}
+  // The risk state changed; it must survive a restart.
+  virtual void risk_state(RiskState /*state*/, std::string_view /*reason*/, Timestamp /*at*/) {}
 };
 
 }  // namespace dalbit::engine
