@@ -1,11 +1,11 @@
 # The two commands on the README's first screen, and a few more for developers.
-#   make demo   install what is missing, build, run a backtest of the shipped strategy on the sample
+#   make demo   install what is missing, build, trade a fast simulated session live against the simulator
 #   make test   install what is missing, build, run every test (ctest)
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 DALBIT  := $(BUILD)/src/app/dalbit
 
-.PHONY: all deps configure build test demo bench soak clean
+.PHONY: all deps configure build test demo demo-backtest bench soak clean
 
 all: build
 
@@ -25,6 +25,11 @@ soak: build
 	@cd $(BUILD) && ctest --output-on-failure -L soak
 
 demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target dalbit
+	@tools/demo-live $(DALBIT)
+
+# The previous demo: a backtest of the shipped strategy on the sample data.
+demo-backtest: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target dalbit
 	@$(DALBIT) backtest --config config/dalbit.json --data data/sample/bars \
 	  --strategies momentum_tpsl --out out/demo-result.json

@@ -178,14 +178,7 @@ int backtest(const BacktestOptions& o) {
   SimClock clock;
   broker::SimBroker broker(match::Params{cfg->fill_model.max_volume_pct, cfg->fees});
   engine::Engine engine(*cfg, clock, broker, &journal);
-  lua::HostOptions host_options;
-  host_options.strategies_dir = cfg->lua.strategies_dir;
-  host_options.risk_dir = cfg->lua.risk_dir;
-  host_options.call_budget = std::chrono::milliseconds(cfg->lua.call_budget_ms);
-  host_options.memory_budget = static_cast<std::size_t>(cfg->lua.memory_budget_mb) << 20;
-  host_options.max_errors = cfg->lua.max_errors;
-  host_options.error_window = std::chrono::seconds(cfg->lua.error_window_s);
-  host_options.sessions = cfg->market.sessions;
+  lua::HostOptions host_options = lua::host_options(*cfg);
   // A script disabled mid-run is news for the terminal, not only the log.
   host_options.on_event = [](const lua::HostEvent& e) {
     std::fprintf(stderr, "dalbit backtest: %s\n", lua::describe(e).c_str());

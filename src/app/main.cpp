@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+#include "live/session.h"
 #include "ta/registry.h"
 
 namespace {
@@ -118,6 +119,52 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--codes", sim_opts.codes, "Number of invented stock codes")->capture_default_str();
   sim_cmd->add_option("--cash", sim_opts.cash, "Starting cash of the account, won")->capture_default_str();
   sim_cmd->callback([&] { std::exit(sim(sim_opts)); });
+
+  dalbit::live::RunOptions run_opts;
+  auto* run_cmd = cli.add_subcommand(
+      "run",
+      "Trade: the strategies on live market data from Kiwoom (or the simulator), orders through the broker "
+      "(or, with --paper, filled in process). Reconciles with the account before trading, journals every event, "
+      "reloads a script when its file is saved or on SIGHUP / `dalbit reload`, halts on `dalbit kill`. "
+      "broker.environment in the config chooses Kiwoom's real host, its mock-trading host or the simulator.");
+  run_cmd->add_option("--config", run_opts.config, "Configuration file (JSON with comments)")
+      ->capture_default_str()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--strategies", run_opts.strategies, "Comma-separated strategy names (scripts in lua.strategies_dir)")
+      ->required()
+      ->delimiter(',');
+  run_cmd->add_option("--risk", run_opts.risk, "Comma-separated risk script names (scripts in lua.risk_dir)")
+      ->delimiter(',');
+  run_cmd->add_flag("--paper", run_opts.paper, "Paper trading: live market data, fills simulated in process");
+  run_cmd->add_flag("--confirm-real", run_opts.confirm_real,
+                    "Allow orders on Kiwoom's real host (real money); the start-up banner repeats it");
+  run_cmd->add_option("--broker-port", run_opts.broker_port, "The simulator's port (overrides broker.port)")
+      ->check(CLI::Range(1, 65535));
+  run_cmd->add_option("--ca-file", run_opts.ca_file, "The simulator's certificate (overrides broker.ca_file)");
+  run_cmd->add_option("--store", run_opts.store, "SQLite store (default: store.path)");
+  run_cmd->add_flag("--until-close", run_opts.until_close, "Stop after the session's close and its report");
+  run_cmd->add_flag("--verbose,-v", run_opts.verbose, "Show every log line on the terminal, not only warnings");
+  run_cmd->callback([&] { std::exit(dalbit::live::run(run_opts)); });
+
+  dalbit::live::ControlOptions control_opts;
+  for (const char* name : {"kill", "resume", "reload"}) {
+    const std::string n = name;
+    auto* c = cli.add_subcommand(
+        n, n == "kill" ? "Halt the running engine: no new orders, every open order cancelled (--flatten: every "
+                         "position sold at market). The halt survives a restart; `dalbit resume` lifts it. With no "
+                         "engine running, the halt is written to the store for the next start."
+           : n == "resume" ? "Lift a halt or a reducing state (ACTIVE again), in the running engine or the store"
+                           : "Reload every script of the running engine (as SIGHUP does)");
+    c->add_option("--config", control_opts.config, "Configuration file (finds the engine by live.control_dir)")
+        ->capture_default_str()
+        ->check(CLI::ExistingFile);
+    if (n != "reload") c->add_option("--reason", control_opts.reason, "Why, for the journal and the terminal");
+    if (n == "kill") c->add_flag("--flatten", control_opts.flatten, "Also sell every position at market");
+    c->callback([&control_opts, n] {
+      control_opts.command = n;
+      std::exit(dalbit::live::control(control_opts));
+    });
+  }
 
   try {
     cli.parse(argc, argv);

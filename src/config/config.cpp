@@ -328,6 +328,40 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     l.integer("error_window_s", cfg.lua.error_window_s, 1, 86'400);
     l.integer("reload_debounce_ms", cfg.lua.reload_debounce_ms, 0, 10'000);
   });
+  r.object("broker", [&](ObjectReader& b) {
+    std::string env = std::string(to_string(cfg.broker.environment));
+    b.one_of("environment", env, {"real", "mock", "simulator"});
+    cfg.broker.environment = env == "real" ? Environment::Real : env == "mock" ? Environment::Mock
+                                                                               : Environment::Simulator;
+    b.string("host", cfg.broker.host);
+    b.integer("port", cfg.broker.port, 0, 65535);
+    b.string("ca_file", cfg.broker.ca_file, /*allow_empty=*/true);
+    b.boolean("confirm_real_orders", cfg.broker.confirm_real_orders);
+    b.boolean("follow_simulator_clock", cfg.broker.follow_simulator_clock);
+  });
+  r.object("live", [&](ObjectReader& l) {
+    if (const json* v = l.find("codes")) {
+      if (!v->is_array()) {
+        l.error("codes", "expected a list of 6-digit stock codes, got " + shown(*v));
+      } else {
+        for (std::size_t i = 0; i < v->size(); ++i) {
+          const json& c = (*v)[i];
+          auto code = c.is_string() ? StockCode::parse(c.get<std::string>()) : std::nullopt;
+          if (!code) {
+            l.error("codes[" + std::to_string(i) + "]", "expected a 6-digit stock code, got " + shown(c));
+          } else {
+            cfg.live.codes.push_back(*code);
+          }
+        }
+      }
+    }
+    l.integer("heartbeat_ms", cfg.live.heartbeat_ms, 10, 1000);
+    l.integer("drift_check_s", cfg.live.drift_check_s, 1, 3600);
+    l.string("report_dir", cfg.live.report_dir);
+    l.string("backup_dir", cfg.live.backup_dir);
+    l.integer("backup_keep_days", cfg.live.backup_keep_days, 1, 3650);
+    l.string("control_dir", cfg.live.control_dir);
+  });
   r.string("credentials_file", cfg.credentials_file, /*allow_empty=*/true);
   read_scripts(r, "strategies", cfg.strategies, errors);
   read_scripts(r, "risk_scripts", cfg.risk_scripts, errors);
@@ -339,6 +373,15 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     return Error{msg};
   }
   return cfg;
+}
+
+std::string_view to_string(Environment e) {
+  switch (e) {
+    case Environment::Real: return "real";
+    case Environment::Mock: return "mock";
+    case Environment::Simulator: return "simulator";
+  }
+  return "?";
 }
 
 Result<Config> load(const std::string& file) {

@@ -14,6 +14,7 @@
 #include "core/money.h"
 #include "core/result.h"
 #include "core/secret.h"
+#include "core/stock_code.h"
 #include "core/time.h"
 
 namespace dalbit::config {
@@ -69,6 +70,32 @@ struct Lua {
   int reload_debounce_ms = 200;  // a saved file is reloaded once it has been quiet this long
 };
 
+// Where orders and market data go: Kiwoom's real host, its mock-trading host
+// (모의투자), or the simulator (`dalbit sim`) on an address.
+enum class Environment { Real, Mock, Simulator };
+[[nodiscard]] std::string_view to_string(Environment e);
+
+struct Broker {
+  Environment environment = Environment::Simulator;
+  std::string host = "127.0.0.1";        // simulator only
+  int port = 0;                          // simulator only; `dalbit run --broker-port` overrides
+  std::string ca_file = "var/sim/cert.pem";  // simulator only: the certificate it wrote
+  // Orders on the real host need this (or `dalbit run --confirm-real`).
+  bool confirm_real_orders = false;
+  // Simulator only: run the engine's clock at the simulator's (fast) market clock.
+  bool follow_simulator_clock = true;
+};
+
+struct Live {
+  std::vector<StockCode> codes;          // market data to receive besides the strategies' watchlists
+  int heartbeat_ms = 100;                // timers, reloads and the unfilled-order policy run this often
+  int drift_check_s = 5;                 // compare the engine with the broker's account this often
+  std::string report_dir = "out";        // session reports
+  std::string backup_dir = "var/backup"; // the store's daily online backup
+  int backup_keep_days = 14;
+  std::string control_dir = "var/run";   // pid file and commands (`dalbit kill`, `reload`, `resume`)
+};
+
 using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
 using Params = std::map<std::string, ParamValue>;
 
@@ -83,6 +110,8 @@ struct Config {
   Logging logging;
   Store store;
   Lua lua;
+  Broker broker;
+  Live live;
   std::map<std::string, Params> strategies;    // strategy name -> its params
   std::map<std::string, Params> risk_scripts;  // risk script name -> its params
   std::string credentials_file;              // optional; see load_credentials

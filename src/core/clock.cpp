@@ -16,4 +16,9 @@ void SimClock::advance(Duration d) {
   if (d.count() > 0) now_ += d;
 }
 
+Timestamp ScaledClock::now() const {
+  const std::chrono::duration<double, std::nano> real = std::chrono::steady_clock::now() - started_;
+  return origin_ + std::chrono::duration_cast<Duration>(real * speed_);
+}
+
 }  // namespace dalbit

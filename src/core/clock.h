@@ -3,6 +3,8 @@
 // (WallClock) run the same code.
 #pragma once
 
+#include <chrono>
+
 #include "core/time.h"
 
 namespace dalbit {
@@ -30,6 +32,23 @@ class SimClock final : public Clock {
 
  private:
   Timestamp now_;
+};
+
+// Real time shifted to `origin` and run `speed` times faster: the engine
+// follows the simulator's fast market clock with it (a demo's session in two
+// minutes). Rate limits and tokens stay on the WallClock: the broker judges
+// them in real seconds.
+class ScaledClock final : public Clock {
+ public:
+  ScaledClock(Timestamp origin, double speed)
+      : origin_(origin), started_(std::chrono::steady_clock::now()), speed_(speed) {}
+  [[nodiscard]] Timestamp now() const override;
+  [[nodiscard]] double speed() const { return speed_; }
+
+ private:
+  Timestamp origin_;
+  std::chrono::steady_clock::time_point started_;
+  double speed_;
 };
 
 }  // namespace dalbit

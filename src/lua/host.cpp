@@ -508,4 +508,16 @@ std::string Host::last_error(std::string_view name) const {
   return s != nullptr ? s->last_error() : std::string();
 }
 
+HostOptions host_options(const config::Config& config) {
+  HostOptions o;
+  o.strategies_dir = config.lua.strategies_dir;
+  o.risk_dir = config.lua.risk_dir;
+  o.call_budget = std::chrono::milliseconds(config.lua.call_budget_ms);
+  o.memory_budget = static_cast<std::size_t>(config.lua.memory_budget_mb) << 20;
+  o.max_errors = config.lua.max_errors;
+  o.error_window = std::chrono::seconds(config.lua.error_window_s);
+  o.sessions = config.market.sessions;
+  return o;
+}
+
 }  // namespace dalbit::lua

@@ -206,4 +206,7 @@ class Host {
   std::unique_ptr<Impl> impl_;
 };
 
+// The host's options from the configuration (lua.* and the session times); on_event is left to the caller.
+[[nodiscard]] HostOptions host_options(const config::Config& config);
+
 }  // namespace dalbit::lua

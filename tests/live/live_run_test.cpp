@@ -1,0 +1,130 @@
+// `dalbit run` against the simulator over real sockets: a whole session, the
+// kill switch, restarts, broker faults and the real-money guard. At the end of
+// every test the engine's store holds exactly the simulator's executions.
+#include <nlohmann/json.hpp>
+
+#include "live/live_test_support.h"
+
+namespace dalbit::live_test {
+namespace {
+
+nlohmann::json report_of(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir / "out")) {
+    if (e.path().filename().string().rfind("session-", 0) == 0) return nlohmann::json::parse(slurp(e.path()));
+  }
+  return {};
+}
+
+std::map<std::string, std::int64_t> report_positions(const nlohmann::json& report) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& p : report["open_positions"]) out[p["code"].get<std::string>()] = p["qty"].get<std::int64_t>();
+  return out;
+}
+
+TEST_F(LiveRunTest, TradesAWholeSessionAndEndsWithTheSimulatorsAccount) {
+  start_sim("2026-11-25 14:50:00", 300);  // 40 market minutes to the close in 8 s
+  write_config();
+  Process& engine = run_engine({"--until-close"});
+  ASSERT_EQ(engine.wait(60s), 0) << engine.text();
+  const std::string out = engine.text();
+  EXPECT_NE(out.find("reconciled with the broker (start)"), std::string::npos) << out;
+  EXPECT_NE(out.find("FILL"), std::string::npos) << out;
+  EXPECT_NE(out.find("session report"), std::string::npos) << out;
+
+  const auto report = report_of(dir_);
+  ASSERT_FALSE(report.is_null()) << out;
+  EXPECT_GT(report["orders"]["fills"].get<int>(), 0);
+  const auto holdings = with_account([](const sim::Account& a) {
+    std::map<std::string, std::int64_t> h;
+    for (const auto& [code, holding] : a.holdings()) {
+      if (holding.qty.value() > 0) h[code.str()] = holding.qty.value();
+    }
+    return h;
+  });
+  EXPECT_EQ(report_positions(report), holdings);
+  EXPECT_EQ(report["equity"]["cash"].get<std::int64_t>(), with_account([](const sim::Account& a) {
+              return a.cash().value();
+            }));
+  expect_store_matches_simulator();
+}
+
+TEST_F(LiveRunTest, RefusesTheRealHostWithoutConfirmation) {
+  start_sim("2026-11-25 10:00:00", 0);
+  write_config();
+  std::ofstream(dir_ / "real.json") << "{\"broker\": {\"environment\": \"real\"}, \"live\": {\"control_dir\": \""
+                                    << (dir_ / "run").string() << "\"}}";
+  Process p = spawn({kDalbit, "run", "--config", (dir_ / "real.json").string(), "--strategies", "churn"},
+                    dir_ / "real.out");
+  EXPECT_EQ(p.wait(10s), 2);
+  EXPECT_NE(p.text().find("--confirm-real"), std::string::npos) << p.text();
+  EXPECT_EQ(with_account([](const sim::Account& a) { return a.orders().size(); }), 0u);
+}
+
+TEST_F(LiveRunTest, KillFlattensCancelsAndTheHaltSurvivesARestart) {
+  start_sim("2026-11-25 10:00:00", 30);
+  write_config();
+  Process& engine = run_engine();
+  ASSERT_TRUE(eventually([&] { return with_account([](const sim::Account& a) { return !a.holdings().empty(); }); },
+                         30s))
+      << engine.text();
+  ASSERT_EQ(control("kill --flatten --reason test"), 0) << slurp(dir_ / "control.out");
+  EXPECT_TRUE(eventually(
+      [&] {
+        return with_account([](const sim::Account& a) {
+          for (const auto& [code, h] : a.holdings()) {
+            if (h.qty.value() > 0) return false;
+          }
+          for (const auto& o : a.orders()) {
+            if (o.unfilled().value() > 0) return false;
+          }
+          return true;
+        });
+      },
+      20s))
+      << engine.text();
+  const auto orders_after_kill = with_account([](const sim::Account& a) { return a.orders().size(); });
+  std::this_thread::sleep_for(1500ms);  // 45 market seconds: churn would have bought again
+  EXPECT_EQ(with_account([](const sim::Account& a) { return a.orders().size(); }), orders_after_kill);
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(20s), 0) << engine.text();
+  EXPECT_NE(engine.text().find("RISK STATE halted"), std::string::npos) << engine.text();
+
+  Process& again = run_engine();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(with_account([](const sim::Account& a) { return a.orders().size(); }), orders_after_kill)
+      << again.text();
+  EXPECT_NE(again.text().find("risk state halted"), std::string::npos) << again.text();
+  ASSERT_EQ(control("resume --reason test"), 0) << slurp(dir_ / "control.out");
+  EXPECT_TRUE(eventually(
+      [&] { return with_account([](const sim::Account& a) { return a.orders().size(); }) > orders_after_kill; }, 20s))
+      << again.text();
+  again.signal(SIGTERM);
+  ASSERT_EQ(again.wait(20s), 0) << again.text();
+  expect_store_matches_simulator();
+}
+
+TEST_F(LiveRunTest, DuplicateReorderedAndEarlyExecutionsCountOnce) {
+  start_sim("2026-11-25 14:55:00", 300,
+            {{sim::FaultKind::DuplicateExec, 20}, {sim::FaultKind::ReorderExec, 10},
+             {sim::FaultKind::ExecBeforeAck, 5}});
+  write_config();
+  Process& engine = run_engine({"--until-close"});
+  ASSERT_EQ(engine.wait(60s), 0) << engine.text();
+  expect_store_matches_simulator();
+}
+
+TEST_F(LiveRunTest, ReconnectsAfterTheFeedDropsAndReconciles) {
+  start_sim("2026-11-25 14:55:00", 200);
+  write_config();
+  Process& engine = run_engine({"--until-close"});
+  ASSERT_TRUE(eventually([&] { return engine.text().find("FILL") != std::string::npos; }, 30s)) << engine.text();
+  server_->with_service([](sim::Service& s) { s.arm({sim::FaultKind::DropWs, 1}); });
+  ASSERT_EQ(engine.wait(60s), 0) << engine.text();
+  EXPECT_NE(engine.text().find("reconciled with the broker (reconnected)"), std::string::npos) << engine.text();
+  expect_store_matches_simulator();
+}
+
+TEST_F(LiveRunTest, SurvivesKillNineAtThreeRandomMoments) { crash_and_restart(3, 7); }
+
+}  // namespace
+}  // namespace dalbit::live_test
