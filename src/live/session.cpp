@@ -53,6 +53,9 @@ using namespace std::chrono_literals;
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+// Market time after market.close before the day is closed: the closing
+// auction's print and the broker's expiry of day orders arrive first.
+constexpr int kCloseGraceSeconds = 30;
 constexpr int kNothingToDo = -1;  // start(): not a trading day, stop cleanly without a run
 
 // The simulator's public defaults (docs/simulator.md): used only against the
@@ -172,9 +175,11 @@ class Session {
   void subscribe(const std::vector<StockCode>& codes);
   void on_real(const kiwoom::RealEvent& event);
   void heartbeat();
-  void reconcile(const std::string& why);
+  // Fetches the broker's account and lets it win; `then` runs after a success.
+  void reconcile(const std::string& why, std::function<void()> then = {});
   void drift_check();
   void close_session();
+  void finish_day(KstDate day);
   void write_report(bool final);
   void on_signal(int s);
   void run_command_file();
@@ -590,21 +595,26 @@ void Session::heartbeat() {
     drift_check();
   }
   const Timestamp t = clock_->now();
-  if (kst_time_of_day(t) >= cfg_.market.sessions.close && closed_day_ != kst_date(t)) close_session();
+  const TimeOfDay day_over{cfg_.market.sessions.close.seconds + kCloseGraceSeconds};
+  if (kst_time_of_day(t) >= day_over && closed_day_ != kst_date(t)) {
+    close_session();
+  }
 }
 
-void Session::reconcile(const std::string& why) {
-  if (reconciling_) return;
+void Session::reconcile(const std::string& why, std::function<void()> then) {
+  if (reconciling_) {
+    if (then) loop_.post([this, why, then] { reconcile(why, then); });
+    return;
+  }
   reconciling_ = true;
-  broker_->fetch_snapshot([this, why](Result<broker::AccountSnapshot> snap) {
+  broker_->fetch_snapshot([this, why, then](Result<broker::AccountSnapshot> snap) {
     reconciling_ = false;
     if (!snap.ok()) {
       terminal_->line("reconcile (" + why + "): the broker's account is not available: " + snap.error().message +
                       "; trying again");
-      // Nothing trades before the first reconciliation; later ones retry on the next heartbeat.
-      loop_.post([this, why] {
-        std::this_thread::sleep_for(500ms);
-        reconcile(why);
+      loop_.post([this, why, then] {
+        std::this_thread::sleep_for(500ms);  // the REST client paces and backs off; this only spaces the retries
+        reconcile(why, then);
       });
       return;
     }
@@ -622,6 +632,7 @@ void Session::reconcile(const std::string& why) {
       host_->on_init();
       start_market_data();
     }
+    if (then) then();
   });
 }
 
@@ -650,10 +661,21 @@ void Session::drift_check() {
   });
 }
 
+// At market.close plus a grace for the closing auction's prints and the
+// broker's expiry of day orders: the day ends, the account is reconciled one
+// last time, then the report and the backup.
 void Session::close_session() {
   const KstDate day = kst_date(clock_->now());
   closed_day_ = day;
   engine_->close_day();
+  if (broker_->keeps_account()) {
+    reconcile("close", [this, day] { finish_day(day); });
+  } else {
+    finish_day(day);
+  }
+}
+
+void Session::finish_day(KstDate day) {
   write_report(false);
   // The day's online backup, then retention.
   const std::string backup = (fs::path(cfg_.live.backup_dir) / store::backup_name(day)).string();

@@ -166,3 +166,35 @@ TEST_F(CredentialsTest, BadJsonNeverEchoesTheContent) {
 
 }  // namespace
 }  // namespace dalbit::config
+
+namespace dalbit::config {
+namespace {
+
+TEST(ConfigLive, BrokerAndLiveSections) {
+  auto r = parse(R"({
+    "broker": {"environment": "mock", "confirm_real_orders": false},
+    "live": {"codes": ["005930", "000660"], "drift_check_s": 2, "control_dir": "/tmp/x"}
+  })", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->broker.environment, Environment::Mock);
+  ASSERT_EQ(r->live.codes.size(), 2u);
+  EXPECT_EQ(r->live.codes[1].str(), "000660");
+  EXPECT_EQ(r->live.drift_check_s, 2);
+  EXPECT_EQ(r->live.control_dir, "/tmp/x");
+  auto d = parse("{}", "cfg.json");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->broker.environment, Environment::Simulator);
+  EXPECT_FALSE(d->broker.confirm_real_orders);
+}
+
+TEST(ConfigLive, BadValuesNameTheKey) {
+  EXPECT_THAT(error_of(R"({"broker": {"environment": "prod"}})"),
+              HasSubstr("cfg.json: broker.environment: expected one of"));
+  EXPECT_THAT(error_of(R"({"live": {"codes": ["5930"]}})"),
+              HasSubstr("cfg.json: live.codes[0]: expected a 6-digit stock code"));
+  EXPECT_THAT(error_of(R"({"live": {"codes": "005930"}})"), HasSubstr("live.codes: expected a list"));
+  EXPECT_THAT(error_of(R"({"broker": {"port": 70000}})"), HasSubstr("broker.port: expected an integer from 0"));
+}
+
+}  // namespace
+}  // namespace dalbit::config
