@@ -250,7 +250,7 @@ int Session::run() {
                                 {"trades", s.trades}, {"risk_state", to_string(engine_->risk_state())}}
                                .dump(),
                            wall_.now());
-  journal_->flush();
+  (void)journal_->flush();
   ws_.reset();
   rest_.reset();
   https_.reset();
@@ -363,10 +363,10 @@ int Session::start() {
     return kExitFailed;
   }
   store_ = std::move(*db);
-  engine::RestoredState restored;
+  engine::Engine::RestoredState restored;
   auto open_orders = store_->open_orders(mode_);
   auto max_id = store_->max_order_id(mode_);
-  auto risk = engine::load_risk_state(*store_);
+  auto risk = engine::load_risk_state(*store_, mode_);
   if (!open_orders.ok() || !max_id.ok() || !risk.ok()) {
     fail("the store " + store_path + ": " +
          (!open_orders.ok() ? open_orders.error().message
@@ -387,13 +387,13 @@ int Session::start() {
     return kExitFailed;
   }
   run_id_ = *run;
-  journal_ = std::make_unique<engine::DurableJournal>(*store_, run_id_);
+  journal_ = std::make_unique<engine::DurableJournal>(*store_, run_id_, mode_);
   terminal_ = std::make_unique<TerminalJournal>(*journal_, *clock_);
 
   if (o_.paper) {
     broker_ = std::make_unique<broker::SimBroker>(match::Params{cfg_.fill_model.max_volume_pct, cfg_.fees});
   } else {
-    auto kb = std::make_unique<broker::KiwoomBroker>(*rest_, wall_, broker::KiwoomBrokerConfig{});
+    auto kb = std::make_unique<broker::KiwoomBroker>(*rest_, wall_, broker::KiwoomBrokerConfig{.fees = cfg_.fees});
     kiwoom_broker_ = kb.get();
     broker_ = std::move(kb);
   }
@@ -580,6 +580,7 @@ void Session::on_real(const kiwoom::RealEvent& event) {
 void Session::heartbeat() {
   if (!ready_) return;
   engine_->on_heartbeat();
+  if (kiwoom_broker_) kiwoom_broker_->expire_early_events();
   if (watcher_) {
     for (const auto& name : watcher_->poll(std::chrono::steady_clock::now())) {
       if (host_->has(name)) (void)host_->reload(name);  // the host reports success and failure
@@ -619,7 +620,7 @@ void Session::reconcile(const std::string& why, std::function<void()> then) {
       return;
     }
     ++reconciliations_;
-    const engine::ReconcileReport report = engine_->reconcile(*snap);
+    const engine::Engine::ReconcileReport report = engine_->reconcile(*snap);
     terminal_->line(fmt::format("reconciled with the broker ({}): {}", why,
                                 report.resolved.empty() ? std::string("no differences")
                                                         : fmt::format("{} resolved", report.resolved.size())));
@@ -681,8 +682,7 @@ void Session::finish_day(KstDate day) {
   const std::string backup = (fs::path(cfg_.live.backup_dir) / store::backup_name(day)).string();
   std::error_code ec;
   fs::create_directories(cfg_.live.backup_dir, ec);
-  journal_->flush();
-  if (auto st = store_->backup_to(backup); !st.ok()) {
+  if (auto st = store::backup_database(store_->path(), backup); !st.ok()) {
     terminal_->line("backup failed: " + st.message());
   } else {
     auto pruned = store::prune_backups(cfg_.live.backup_dir, cfg_.live.backup_keep_days, wall_.now());
@@ -802,7 +802,7 @@ void Session::stop(int code) {
 
 void Session::after_each() {
   if (!journal_) return;
-  journal_->flush();
+  (void)journal_->flush();  // a failure shows in status()
   // An engine that cannot journal must not trade: what it sends would be unrecorded.
   if (!journal_->status().ok() && engine_ && engine_->risk_state() != engine::RiskState::Halted) {
     terminal_->line("the store failed: " + journal_->status().message() + "; halting");
@@ -849,8 +849,9 @@ int control(const ControlOptions& o) {
     }
     const auto state = o.command == "kill" ? engine::RiskState::Halted : engine::RiskState::Active;
     WallClock wall;
-    if (auto st = engine::save_risk_state(**db, state, o.reason.empty() ? "dalbit " + o.command : o.reason,
-                                          kst_date(wall.now()));
+    if (auto st = engine::save_risk_state(**db, "live",
+                                          {state, o.reason.empty() ? "dalbit " + o.command : o.reason,
+                                           kst_date(wall.now())});
         !st.ok()) {
       std::fprintf(stderr, "dalbit %s: %s\n", o.command.c_str(), st.message().c_str());
       return kExitFailed;
