@@ -98,7 +98,11 @@ class ScriptedStrategies final : public Strategies {
 
 class EngineTest : public ::testing::Test {
  protected:
-  EngineTest() : engine_(config_, clock_, broker_, &journal_) { engine_.set_strategies(&strategies_); }
+  EngineTest() : EngineTest(config::Config{}) {}
+  explicit EngineTest(config::Config config)
+      : config_(std::move(config)), engine_(config_, clock_, broker_, &journal_) {
+    engine_.set_strategies(&strategies_);
+  }
 
   void tick(const char* when, StockCode code, std::int64_t price, std::int64_t volume = 100) {
     ASSERT_TRUE(clock_.set(at(when)));
