@@ -305,7 +305,9 @@ IntentResult Engine::route(Intent intent, Origin origin) {
   Order& order = oms_.create(intent, check.qty, check.limit, now);
   const OrderId id = order.id;
   ++stats_.orders;
-  hold_back(order, intent.type == OrderType::Market && x.band.upper.value() > 0 ? x.band.upper : check.reference);
+  // A market buy holds back cash at the upper limit, like Kiwoom.
+  const bool reserve_at_upper_limit = intent.type == OrderType::Market && x.band.upper.value() > 0;
+  hold_back(order, reserve_at_upper_limit ? x.band.upper : check.reference);
   log::orders().info("order {} {} {} {} x{} {} [{}]", id, order.strategy, to_string(order.side),
                      order.code.str(), order.qty.value(),
                      order.type == OrderType::Market ? std::string("market")
@@ -495,14 +497,16 @@ void Engine::on_fill(const Fill& fill) {
 
 void Engine::apply_fill(const Order& order, const Fill& fill) {
   auto pnl = portfolio_.apply(fill, order.strategy);
-  if (!pnl.ok()) return report_anomaly(pnl.error().message);
+  // The order traded whatever the portfolio says (right after a restart it is empty until the
+  // holdings are reconciled): the order and its execution are journaled either way.
+  if (!pnl.ok()) report_anomaly(pnl.error().message);
   ++stats_.fills;
   auto& book = books_[order.id];
   if (fill.side == Side::Buy) {
     const Krw now_reserved = limits_.buy_reservation(book.reserve_price, order.remaining());
     reserved_total_ -= book.reserved - now_reserved;
     book.reserved = now_reserved;
-  } else {
+  } else if (pnl.ok()) {
     book.realized += *pnl;
   }
   recompute_holdings();
@@ -511,7 +515,8 @@ void Engine::apply_fill(const Order& order, const Fill& fill) {
   log::orders().info("fill {} {} {} {} x{} @{} fee {} tax {}{}", fill.order_id, order.strategy,
                      to_string(fill.side), fill.code.str(), fill.qty.value(), fill.price.value(),
                      fill.commission.value(), fill.tax.value(),
-                     fill.side == Side::Sell ? fmt::format(" pnl {}", pnl->value()) : std::string());
+                     fill.side == Side::Sell && pnl.ok() ? fmt::format(" pnl {}", pnl->value())
+                                                         : std::string());
   if (journal_) {
     journal_->fill(fill);
     journal_->order_event(order, fmt::format("{} {} @{}", fill.fill_id, fill.qty.value(), fill.price.value()));
@@ -527,7 +532,6 @@ void Engine::apply_fill(const Order& order, const Fill& fill) {
   after_order_change(order);
   check_daily_loss();
 }
-
 
 void Engine::on_cancelled(OrderId id, Qty cancelled, std::string_view reason) {
   auto r = oms_.on_cancelled(id, clock_.now());

@@ -81,7 +81,7 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
     OrderId next_order_id = 1;        // ids never repeat across restarts
     RiskState risk = RiskState::Active;
     std::string risk_reason;
-    KstDate risk_since{};             // the KST day the state was entered (a daily-loss halt ends the next day)
+    KstDate risk_since{};             // the KST day it was entered (a daily-loss halt ends the next day)
   };
   struct ReconcileReport {
     std::vector<std::string> resolved;  // one line per difference resolved

@@ -1,9 +1,9 @@
 // The engine's live-trading duties: the risk state and the kill switch, the
 // clock-driven checks (daily loss, connectivity, unfilled orders), and
 // restoring and reconciling with the broker after a restart or a reconnect.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/engine.h"
 #include "log/log.h"
@@ -12,14 +12,16 @@ namespace dalbit::engine {
 namespace {
 
 std::string describe(const Order& o) {
-  return fmt::format("{} {} x{} {}", to_string(o.side), o.code.str(), o.qty.value(),
-                     o.type == OrderType::Market ? std::string("market") : fmt::format("@{}", o.limit.value()));
+  return fmt::format(
+      "{} {} x{} {}", to_string(o.side), o.code.str(), o.qty.value(),
+      o.type == OrderType::Market ? std::string("market") : fmt::format("@{}", o.limit.value()));
 }
 
 std::string describe(const broker::BrokerOrder& o) {
-  return fmt::format("{} {} x{} {}, {} filled, {} open", to_string(o.side), o.code.str(), o.qty.value(),
-                     o.type == OrderType::Market ? std::string("market") : fmt::format("@{}", o.limit.value()),
-                     o.filled.value(), o.open.value());
+  return fmt::format(
+      "{} {} x{} {}, {} filled, {} open", to_string(o.side), o.code.str(), o.qty.value(),
+      o.type == OrderType::Market ? std::string("market") : fmt::format("@{}", o.limit.value()),
+      o.filled.value(), o.open.value());
 }
 
 }  // namespace
@@ -96,8 +98,9 @@ std::string Engine::strategy_veto(const Intent& intent, Timestamp now) {
     return fmt::format("risk state reducing ({}): only sells", risk_reason_);
   }
   if (emergency_stop_ && intent.side == Side::Buy) {
-    return fmt::format("emergency stop: the broker connection is down since {} (risk.connectivity_timeout_s {})",
-                       format_kst(disconnected_since_), config_.risk.connectivity_timeout_s);
+    return fmt::format(
+        "emergency stop: the broker connection is down since {} (risk.connectivity_timeout_s {})",
+        format_kst(disconnected_since_), config_.risk.connectivity_timeout_s);
   }
   for (const OrderId id : oms_.open_ids()) {
     const Order* o = oms_.find(id);
@@ -156,8 +159,9 @@ void Engine::begin_event() {
 void Engine::check_daily_loss() {
   const Krw limit = config_.risk.daily_loss_limit;
   if (limit.value() <= 0) return;
-  const RiskState target =
-      config_.risk.daily_loss_action == config::DailyLossAction::Reducing ? RiskState::Reducing : RiskState::Halted;
+  const RiskState target = config_.risk.daily_loss_action == config::DailyLossAction::Reducing
+                               ? RiskState::Reducing
+                               : RiskState::Halted;
   // It only ever tightens: a halt is never eased to reducing.
   if (risk_ == RiskState::Halted || risk_ == target) return;
   const Krw realized = portfolio_.realized_today();
@@ -168,10 +172,11 @@ void Engine::check_daily_loss() {
   }
   const Krw pnl = realized + unrealized;
   if (pnl > Krw(0) - limit) return;
-  enter_risk_state(target,
-                   fmt::format("{}: today's P&L {} won (realized {} + unrealized {}) <= -{} (risk.daily_loss_limit)",
-                               kDailyLossReason, pnl.value(), realized.value(), unrealized.value(), limit.value()),
-                   true);
+  enter_risk_state(
+      target,
+      fmt::format("{}: today's P&L {} won (realized {} + unrealized {}) <= -{} (risk.daily_loss_limit)",
+                  kDailyLossReason, pnl.value(), realized.value(), unrealized.value(), limit.value()),
+      true);
 }
 
 // ------------------------------------------------------------ the heartbeat
@@ -200,9 +205,10 @@ void Engine::check_connectivity() {
   if (connected_ || emergency_stop_) return;
   if (clock_.now() - disconnected_since_ < std::chrono::seconds(config_.risk.connectivity_timeout_s)) return;
   emergency_stop_ = true;
-  log::trading().warn("emergency stop: the broker connection is down since {} (risk.connectivity_timeout_s {}): "
-                      "no new buys until it returns",
-                      format_kst(disconnected_since_), config_.risk.connectivity_timeout_s);
+  log::trading().warn(
+      "emergency stop: the broker connection is down since {} (risk.connectivity_timeout_s {}): "
+      "no new buys until it returns",
+      format_kst(disconnected_since_), config_.risk.connectivity_timeout_s);
 }
 
 void Engine::apply_unfilled_policy() {
@@ -232,14 +238,16 @@ void Engine::apply_unfilled_policy() {
     r.intent.side = o->side;
     if (policy.action == config::UnfilledPolicy::Action::Market) {
       r.intent.type = OrderType::Market;
-      r.intent.reason = fmt::format("unfilled after {} s: re-placed at market (replaces #{})", policy.after_s, id);
+      r.intent.reason =
+          fmt::format("unfilled after {} s: re-placed at market (replaces #{})", policy.after_s, id);
     } else {
       r.intent.type = OrderType::Limit;
       r.intent.limit = krx::add_ticks(o->limit, o->side == Side::Buy ? policy.ticks : -policy.ticks);
-      r.intent.reason = fmt::format("unfilled after {} s: re-priced {} -> {} ({} tick{} toward the market) "
-                                    "(replaces #{})",
-                                    policy.after_s, o->limit.value(), r.intent.limit.value(), policy.ticks,
-                                    policy.ticks == 1 ? "" : "s", id);
+      r.intent.reason = fmt::format(
+          "unfilled after {} s: re-priced {} -> {} ({} tick{} toward the market) "
+          "(replaces #{})",
+          policy.after_s, o->limit.value(), r.intent.limit.value(), policy.ticks,
+          policy.ticks == 1 ? "" : "s", id);
     }
     log::orders().info("order {} {}: {}", id, o->strategy, r.intent.reason);
     if (journal_) journal_->order_event(*o, r.intent.reason);
@@ -251,7 +259,8 @@ void Engine::apply_unfilled_policy() {
 
 void Engine::on_unknown(OrderId id, std::string_view reason) {
   const Order* o = oms_.find(id);
-  if (!o) return report_anomaly(fmt::format("order {}: unknown order reported as of unknown fate: {}", id, reason));
+  if (!o)
+    return report_anomaly(fmt::format("order {}: unknown order reported as of unknown fate: {}", id, reason));
   // Never re-sent: the request may have reached the broker. Reconciliation decides.
   needs_reconcile_ = true;
   log::errors().error("order {} {}: fate unknown ({}); kept {} until reconciled", id, describe(*o), reason,
@@ -282,7 +291,8 @@ void Engine::restore(const RestoredState& state) {
   risk_since_ = state.risk_since;
   risk_from_daily_loss_ = state.risk != RiskState::Active && state.risk_reason.starts_with(kDailyLossReason);
   log::trading().info("restored {} open orders, next order id {}, risk state {}{}", state.orders.size(),
-                      oms_.next_id(), to_string(risk_), risk_reason_.empty() ? "" : " (" + risk_reason_ + ")");
+                      oms_.next_id(), to_string(risk_),
+                      risk_reason_.empty() ? "" : " (" + risk_reason_ + ")");
 }
 
 Fill Engine::missed_fill(const Order& o, const broker::BrokerOrder& at_broker) const {
@@ -316,11 +326,13 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
   }
   for (const OrderId id : oms_.open_ids()) {
     const Order& o = *oms_.find(id);
+    // Placed after the snapshot was taken: the broker could not show it yet; the next reconcile will.
+    if (o.created > snapshot.at) continue;
     const broker::BrokerOrder* b = nullptr;
     if (!o.broker_no.empty()) {
-      const auto it = std::find_if(snapshot.orders.begin(), snapshot.orders.end(), [&](const broker::BrokerOrder& x) {
-        return !x.cancel_order && x.broker_no == o.broker_no;
-      });
+      const auto it = std::find_if(
+          snapshot.orders.begin(), snapshot.orders.end(),
+          [&](const broker::BrokerOrder& x) { return !x.cancel_order && x.broker_no == o.broker_no; });
       if (it != snapshot.orders.end()) b = &*it;
     } else if (o.status == OrderStatus::Sent) {
       // Sent but never acknowledged: the broker may have it under a number the engine never heard.
@@ -332,48 +344,80 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
         b = *it;
         unclaimed.erase(it);
         out.push_back({Kind::Accepted,
-                       fmt::format("order #{} ({}): sent, found at the broker as {}: accepted", id, describe(o),
-                                   b->broker_no),
-                       id, b, {}, {}, {}, {}});
+                       fmt::format("order #{} ({}): sent, found at the broker as {}: accepted", id,
+                                   describe(o), b->broker_no),
+                       id,
+                       b,
+                       {},
+                       {},
+                       {},
+                       {}});
       }
     }
     if (!b) {
       if (o.broker_no.empty()) {
         out.push_back({Kind::NeverSent,
-                       fmt::format("order #{} ({}): not at the broker: rejected (never reached the broker)", id,
-                                   describe(o)),
-                       id, nullptr, {}, {}, o.remaining(), {}});
+                       fmt::format("order #{} ({}): not at the broker: rejected (never reached the broker)",
+                                   id, describe(o)),
+                       id,
+                       nullptr,
+                       {},
+                       {},
+                       o.remaining(),
+                       {}});
       } else {
         out.push_back({Kind::Ended,
-                       fmt::format("order #{} ({}, broker no {}): not among the broker's orders: cancelled", id,
-                                   describe(o), o.broker_no),
-                       id, nullptr, {}, {}, o.remaining(), {}});
+                       fmt::format("order #{} ({}, broker no {}): not among the broker's orders: cancelled",
+                                   id, describe(o), o.broker_no),
+                       id,
+                       nullptr,
+                       {},
+                       {},
+                       o.remaining(),
+                       {}});
       }
       continue;
     }
     if (b->filled > o.filled) {
       const Fill f = missed_fill(o, *b);
-      out.push_back({Kind::MissedFill,
-                     fmt::format("order #{} ({}): missed executions of {} shares @{} applied (broker cumulative {})",
-                                 id, describe(o), f.qty.value(), f.price.value(), b->filled.value()),
-                     id, b, f, {}, {}, {}});
+      out.push_back(
+          {Kind::MissedFill,
+           fmt::format("order #{} ({}): missed executions of {} shares @{} applied (broker cumulative {})",
+                       id, describe(o), f.qty.value(), f.price.value(), b->filled.value()),
+           id,
+           b,
+           f,
+           {},
+           {},
+           {}});
     }
     if (b->open.value() == 0 && b->filled < o.qty) {
       out.push_back({Kind::Ended,
                      fmt::format("order #{} ({}): done at the broker with {} of {} filled: cancelled", id,
                                  describe(o), b->filled.value(), o.qty.value()),
-                     id, b, {}, {}, o.qty - b->filled, {}});
+                     id,
+                     b,
+                     {},
+                     {},
+                     o.qty - b->filled,
+                     {}});
     }
   }
   for (const broker::BrokerOrder* b : unclaimed) {
     if (b->open.value() <= 0) continue;
     out.push_back({Kind::Foreign,
-                   fmt::format("foreign open order {} ({}): adopted as strategy {}", b->broker_no, describe(*b),
-                               kExternalStrategy),
-                   0, b, {}, {}, {}, {}});
+                   fmt::format("foreign open order {} ({}): adopted as strategy {}", b->broker_no,
+                               describe(*b), kExternalStrategy),
+                   0,
+                   b,
+                   {},
+                   {},
+                   {},
+                   {}});
   }
   // The broker's executions first, then what became of the orders.
-  std::stable_partition(out.begin(), out.end(), [](const Difference& d) { return d.kind == Kind::MissedFill; });
+  std::stable_partition(out.begin(), out.end(),
+                        [](const Difference& d) { return d.kind == Kind::MissedFill; });
   return out;
 }
 
@@ -394,26 +438,38 @@ std::vector<Engine::Difference> Engine::account_differences(const broker::Accoun
       text = fmt::format("{}: position resized: {} -> {} shares @ avg {}", h.code.str(), p->qty.value(),
                          h.qty.value(), h.avg_price.value());
     } else if (p->avg_price() != h.avg_price) {
-      text = fmt::format("{}: average price corrected: {} -> {} ({} shares)", h.code.str(), p->avg_price().value(),
-                         h.avg_price.value(), h.qty.value());
+      text = fmt::format("{}: average price corrected: {} -> {} ({} shares)", h.code.str(),
+                         p->avg_price().value(), h.avg_price.value(), h.qty.value());
     } else {
       continue;
     }
     out.push_back({Kind::Position, std::move(text), 0, nullptr, {}, h.code, h.qty, cost});
   }
   for (const Position& p : positions()) {
-    const bool held = std::any_of(holdings.begin(), holdings.end(),
-                                  [&](const broker::BrokerHolding& h) { return h.code == p.code && h.qty.value() > 0; });
+    const bool held = std::any_of(holdings.begin(), holdings.end(), [&](const broker::BrokerHolding& h) {
+      return h.code == p.code && h.qty.value() > 0;
+    });
     if (held) continue;
-    out.push_back({Kind::Position,
-                   fmt::format("{}: position removed: {} shares not held at the broker", p.code.str(), p.qty.value()),
-                   0, nullptr, {}, p.code, Qty(0), Krw(0)});
+    out.push_back(
+        {Kind::Position,
+         fmt::format("{}: position removed: {} shares not held at the broker", p.code.str(), p.qty.value()),
+         0,
+         nullptr,
+         {},
+         p.code,
+         Qty(0),
+         Krw(0)});
   }
   if (portfolio_.cash() != snapshot.cash) {
     out.push_back({Kind::Cash,
-                   fmt::format("cash corrected: {} -> {} won ({:+})", portfolio_.cash().value(), snapshot.cash.value(),
-                               (snapshot.cash - portfolio_.cash()).value()),
-                   0, nullptr, {}, {}, {}, snapshot.cash});
+                   fmt::format("cash corrected: {} -> {} won ({:+})", portfolio_.cash().value(),
+                               snapshot.cash.value(), (snapshot.cash - portfolio_.cash()).value()),
+                   0,
+                   nullptr,
+                   {},
+                   {},
+                   {},
+                   snapshot.cash});
   }
   return out;
 }
@@ -451,7 +507,8 @@ void Engine::resolve(const Difference& d) {
       o.created = o.updated = clock_.now();
       const Order& adopted = oms_.restore(std::move(o));
       const CodeState* market = market_.find(adopted.code);
-      const Price market_reserve = market && market->band.upper.value() > 0 ? market->band.upper : market_.last(adopted.code);
+      const Price market_reserve =
+          market && market->band.upper.value() > 0 ? market->band.upper : market_.last(adopted.code);
       hold_back(adopted, adopted.type == OrderType::Limit ? adopted.limit : market_reserve);
       broker_.adopt(adopted.id, adopted);
       if (journal_) {

@@ -17,9 +17,9 @@ const StockCode kC = *StockCode::parse("900030");
 const StockCode kD = *StockCode::parse("900040");
 
 // EngineTest with a config built for the test, and a few more helpers.
-class LiveTest : public EngineTest {
+class EngineLiveTest : public EngineTest {
  protected:
-  explicit LiveTest(config::Config config = {}) : EngineTest(std::move(config)) {}
+  explicit EngineLiveTest(config::Config config = {}) : EngineTest(std::move(config)) {}
 
   void heartbeat(const char* when) {
     ASSERT_TRUE(clock_.set(at(when)));
@@ -58,15 +58,17 @@ config::Config with_risk(const std::function<void(config::Risk&)>& set) {
 
 // ------------------------------------------------------------ risk states
 
-TEST_F(LiveTest, ReducingAllowsOnlySellsAndHaltedNothingFromStrategies) {
+TEST_F(EngineLiveTest, ReducingAllowsOnlySellsAndHaltedNothingFromStrategies) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   hold(kA, 10, 10'000);
   engine_.set_risk_state(RiskState::Reducing, "manual: too volatile");
   EXPECT_EQ(engine_.risk_state(), RiskState::Reducing);
-  EXPECT_EQ(submit("test", kA, Side::Buy, 1).reason, "risk state reducing (manual: too volatile): only sells");
+  EXPECT_EQ(submit("test", kA, Side::Buy, 1).reason,
+            "risk state reducing (manual: too volatile): only sells");
   EXPECT_TRUE(submit("test", kA, Side::Sell, 4).accepted);
   engine_.set_risk_state(RiskState::Halted, "manual");
-  EXPECT_EQ(submit("other", kA, Side::Sell, 1).reason, "risk state halted (manual): no orders from strategies");
+  EXPECT_EQ(submit("other", kA, Side::Sell, 1).reason,
+            "risk state halted (manual): no orders from strategies");
   engine_.set_risk_state(RiskState::Active, "resume");
   EXPECT_TRUE(submit("test", kA, Side::Buy, 1).accepted);
   EXPECT_THAT(journal_.risk_states,
@@ -74,12 +76,13 @@ TEST_F(LiveTest, ReducingAllowsOnlySellsAndHaltedNothingFromStrategies) {
   EXPECT_EQ(journal_.signals.back().kind, "order");
 }
 
-class FloorWhenHaltedTest : public LiveTest {
+class EngineFloorWhenHaltedTest : public EngineLiveTest {
  protected:
-  FloorWhenHaltedTest() : LiveTest(with_risk([](config::Risk& r) { r.stop_loss_floor_pct = 2.0; })) {}
+  EngineFloorWhenHaltedTest()
+      : EngineLiveTest(with_risk([](config::Risk& r) { r.stop_loss_floor_pct = 2.0; })) {}
 };
 
-TEST_F(FloorWhenHaltedTest, TheStopLossFloorStillSellsWhenHalted) {
+TEST_F(EngineFloorWhenHaltedTest, TheStopLossFloorStillSellsWhenHalted) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   hold(kA, 10, 10'000);
   engine_.set_risk_state(RiskState::Halted, "manual");
@@ -91,7 +94,7 @@ TEST_F(FloorWhenHaltedTest, TheStopLossFloorStillSellsWhenHalted) {
 
 // ------------------------------------------------------------ kill switch
 
-TEST_F(LiveTest, KillCancelsEveryOpenOrderAndSellsEverythingAtMarket) {
+TEST_F(EngineLiveTest, KillCancelsEveryOpenOrderAndSellsEverythingAtMarket) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   tick("2026-01-05 09:00:01", kB, 2'000);
   hold(kA, 10, 10'000);
@@ -130,7 +133,7 @@ TEST_F(LiveTest, KillCancelsEveryOpenOrderAndSellsEverythingAtMarket) {
   EXPECT_THAT(submit("x", kA, Side::Sell, 1).reason, HasSubstr("risk state halted (again)"));
 }
 
-TEST_F(LiveTest, KillWithoutFlattenOnlyCancelsAndDropsPendingModifies) {
+TEST_F(EngineLiveTest, KillWithoutFlattenOnlyCancelsAndDropsPendingModifies) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   hold(kA, 10, 10'000);
   const auto sell = submit("test", kA, Side::Sell, 10, 10'500);
@@ -146,14 +149,15 @@ TEST_F(LiveTest, KillWithoutFlattenOnlyCancelsAndDropsPendingModifies) {
 
 // ------------------------------------------------------------ daily loss
 
-class DailyLossTest : public LiveTest {
+class EngineDailyLossTest : public EngineLiveTest {
  protected:
-  DailyLossTest() : LiveTest(with_risk([](config::Risk& r) { r.daily_loss_limit = Krw(50'000); })) {}
+  EngineDailyLossTest()
+      : EngineLiveTest(with_risk([](config::Risk& r) { r.daily_loss_limit = Krw(50'000); })) {}
 };
 
-TEST_F(DailyLossTest, UnrealizedLossHaltsAtTheLimit) {
+TEST_F(EngineDailyLossTest, UnrealizedLossHaltsAtTheLimit) {
   tick("2026-01-05 09:00:01", kA, 10'000);
-  hold(kA, 100, 10'000);  // cost 1,000,000 + fee 150
+  hold(kA, 100, 10'000);                   // cost 1,000,000 + fee 150
   tick("2026-01-05 09:00:02", kA, 9'600);  // 960,000 - 140 - 1,920 - 1,000,150 = -42,210
   EXPECT_EQ(engine_.risk_state(), RiskState::Active);
   tick("2026-01-05 09:00:03", kA, 9'500);  // 950,000 - 140 - 1,900 - 1,000,150 = -52,190
@@ -165,7 +169,7 @@ TEST_F(DailyLossTest, UnrealizedLossHaltsAtTheLimit) {
   ASSERT_EQ(journal_.risk_states.size(), 1u);
 }
 
-TEST_F(DailyLossTest, ARealizedLossHaltsUntilTheNextTradingDay) {
+TEST_F(EngineDailyLossTest, ARealizedLossHaltsUntilTheNextTradingDay) {
   tick("2026-01-09 09:00:01", kA, 10'000);  // a Friday
   hold(kA, 100, 10'000);
   const auto sell = submit("test", kA, Side::Sell, 100);
@@ -178,17 +182,18 @@ TEST_F(DailyLossTest, ARealizedLossHaltsUntilTheNextTradingDay) {
   EXPECT_EQ(engine_.risk_state(), RiskState::Halted);
   heartbeat("2026-01-12 00:00:01");  // Monday
   EXPECT_EQ(engine_.risk_state(), RiskState::Active);
-  EXPECT_THAT(journal_.risk_states.back(), StartsWith("active: a new trading day 2026-01-12 ends \"daily loss"));
+  EXPECT_THAT(journal_.risk_states.back(),
+              StartsWith("active: a new trading day 2026-01-12 ends \"daily loss"));
 }
 
-TEST_F(DailyLossTest, AManualHaltDoesNotEndByItself) {
+TEST_F(EngineDailyLossTest, AManualHaltDoesNotEndByItself) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   engine_.set_risk_state(RiskState::Halted, "manual");
   heartbeat("2026-01-06 09:00:00");
   EXPECT_EQ(engine_.risk_state(), RiskState::Halted);
 }
 
-TEST_F(DailyLossTest, ARestoredDailyLossHaltEndsTheNextTradingDayAndAManualOneDoesNot) {
+TEST_F(EngineDailyLossTest, ARestoredDailyLossHaltEndsTheNextTradingDayAndAManualOneDoesNot) {
   Engine::RestoredState state;
   state.risk = RiskState::Halted;
   state.risk_reason = "daily loss limit: today's P&L -60000 won";
@@ -207,16 +212,16 @@ TEST_F(DailyLossTest, ARestoredDailyLossHaltEndsTheNextTradingDayAndAManualOneDo
   EXPECT_EQ(manual.risk_state(), RiskState::Halted);
 }
 
-class DailyLossReducingTest : public LiveTest {
+class EngineDailyLossReducingTest : public EngineLiveTest {
  protected:
-  DailyLossReducingTest()
-      : LiveTest(with_risk([](config::Risk& r) {
+  EngineDailyLossReducingTest()
+      : EngineLiveTest(with_risk([](config::Risk& r) {
           r.daily_loss_limit = Krw(50'000);
           r.daily_loss_action = config::DailyLossAction::Reducing;
         })) {}
 };
 
-TEST_F(DailyLossReducingTest, MovesToReducingWhereExitsStillWork) {
+TEST_F(EngineDailyLossReducingTest, MovesToReducingWhereExitsStillWork) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   hold(kA, 100, 10'000);
   tick("2026-01-05 09:00:03", kA, 9'500);
@@ -227,17 +232,17 @@ TEST_F(DailyLossReducingTest, MovesToReducingWhereExitsStillWork) {
 
 // ------------------------------------------------------------ hard limits
 
-class RateTest : public LiveTest {
+class EngineRateTest : public EngineLiveTest {
  protected:
-  RateTest()
-      : LiveTest(with_risk([](config::Risk& r) {
+  EngineRateTest()
+      : EngineLiveTest(with_risk([](config::Risk& r) {
           r.max_orders_per_second = 2;
           r.max_orders_per_day = 3;
           r.stop_loss_floor_pct = 2.0;
         })) {}
 };
 
-TEST_F(RateTest, OrdersPerSecondAndPerDayButTheFloorIsExempt) {
+TEST_F(EngineRateTest, OrdersPerSecondAndPerDayButTheFloorIsExempt) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto first = submit("s1", kA, Side::Buy, 1);
   ASSERT_TRUE(first.accepted);
@@ -256,31 +261,33 @@ TEST_F(RateTest, OrdersPerSecondAndPerDayButTheFloorIsExempt) {
   EXPECT_TRUE(submit("s4", kA, Side::Buy, 1).accepted) << "a new day, a new count";
 }
 
-class ExposureTest : public LiveTest {
+class EngineExposureTest : public EngineLiveTest {
  protected:
-  ExposureTest() : LiveTest(with_risk([](config::Risk& r) { r.max_total_exposure = Krw(1'000'000); })) {}
+  EngineExposureTest()
+      : EngineLiveTest(with_risk([](config::Risk& r) { r.max_total_exposure = Krw(1'000'000); })) {}
 };
 
-TEST_F(ExposureTest, CountsHoldingsAndOpenBuysAcrossCodes) {
+TEST_F(EngineExposureTest, CountsHoldingsAndOpenBuysAcrossCodes) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   tick("2026-01-05 09:00:01", kB, 10'000);
-  hold(kA, 50, 10'000);                                       // 500,000 at cost
+  hold(kA, 50, 10'000);                                             // 500,000 at cost
   ASSERT_TRUE(submit("test", kB, Side::Buy, 40, 10'000).accepted);  // 400,000 + 60 commission held back
   EXPECT_EQ(submit("other", kA, Side::Buy, 10, 10'000).reason,
             "total exposure 900060 + this buy 100000 exceeds risk.max_total_exposure 1000000");
   EXPECT_TRUE(submit("other", kA, Side::Buy, 9, 10'000).accepted);
 }
 
-class DuplicateTest : public LiveTest {
+class EngineDuplicateTest : public EngineLiveTest {
  protected:
-  DuplicateTest() : LiveTest(with_risk([](config::Risk& r) { r.duplicate_window_s = 10; })) {}
+  EngineDuplicateTest() : EngineLiveTest(with_risk([](config::Risk& r) { r.duplicate_window_s = 10; })) {}
 };
 
-TEST_F(DuplicateTest, AnOpenOrderOrTheSameIntentWithinTheWindowIsADuplicate) {
+TEST_F(EngineDuplicateTest, AnOpenOrderOrTheSameIntentWithinTheWindowIsADuplicate) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto first = submit("test", kA, Side::Buy, 5, 9'900);
   ASSERT_TRUE(first.accepted);
-  EXPECT_EQ(submit("test", kA, Side::Buy, 1).reason, "duplicate: order #1 (buy 900010 x5 @9900) of test is still sent");
+  EXPECT_EQ(submit("test", kA, Side::Buy, 1).reason,
+            "duplicate: order #1 (buy 900010 x5 @9900) of test is still sent");
   EXPECT_TRUE(submit("other", kA, Side::Buy, 1).accepted) << "another strategy's order is no duplicate";
   broker_.listener().on_fill(fill_of(first.order_id, kA, Side::Buy, 9'900, 5));
   tick("2026-01-05 09:00:04", kA, 10'000);
@@ -293,7 +300,7 @@ TEST_F(DuplicateTest, AnOpenOrderOrTheSameIntentWithinTheWindowIsADuplicate) {
   EXPECT_TRUE(submit("test", kA, Side::Buy, 6, 9'900).accepted) << "the window has passed";
 }
 
-TEST_F(LiveTest, TheIdenticalIntentGuardIsOffByDefault) {
+TEST_F(EngineLiveTest, TheIdenticalIntentGuardIsOffByDefault) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto first = submit("test", kA, Side::Buy, 5);
   broker_.listener().on_fill(fill_of(first.order_id, kA, Side::Buy, 10'000, 5));
@@ -310,9 +317,9 @@ config::Config unfilled_config() {
   return c;
 }
 
-class UnfilledTest : public LiveTest {
+class EngineUnfilledTest : public EngineLiveTest {
  protected:
-  UnfilledTest() : LiveTest(unfilled_config()) {}
+  EngineUnfilledTest() : EngineLiveTest(unfilled_config()) {}
   OrderId working(const char* strategy, StockCode code, Side side, std::int64_t qty, std::int64_t limit) {
     const auto r = submit(strategy, code, side, qty, limit);
     EXPECT_TRUE(r.accepted) << r.reason;
@@ -321,15 +328,15 @@ class UnfilledTest : public LiveTest {
   }
 };
 
-TEST_F(UnfilledTest, RepricesReplacesAtMarketOrCancelsAfterTheWait) {
+TEST_F(EngineUnfilledTest, RepricesReplacesAtMarketOrCancelsAfterTheWait) {
   tick("2026-01-05 09:00:00", kA, 10'000);
   tick("2026-01-05 09:00:00", kB, 2'100);
-  hold(kB, 5, 2'100);                                                  // #1
-  const OrderId up = working("repricer", kA, Side::Buy, 3, 9'950);     // #2
-  const OrderId down = working("repricer", kB, Side::Sell, 5, 2'200);  // #3
-  const OrderId market = working("marketer", kA, Side::Buy, 2, 9'900);  // #4
+  hold(kB, 5, 2'100);                                                    // #1
+  const OrderId up = working("repricer", kA, Side::Buy, 3, 9'950);       // #2
+  const OrderId down = working("repricer", kB, Side::Sell, 5, 2'200);    // #3
+  const OrderId market = working("marketer", kA, Side::Buy, 2, 9'900);   // #4
   const OrderId cancel = working("canceller", kA, Side::Buy, 1, 9'800);  // #5
-  const OrderId plain = working("test", kA, Side::Buy, 1, 9'700);      // #6: no policy
+  const OrderId plain = working("test", kA, Side::Buy, 1, 9'700);        // #6: no policy
   heartbeat("2026-01-05 09:00:29");
   EXPECT_TRUE(broker_.cancels.empty());
   heartbeat("2026-01-05 09:00:30");
@@ -345,7 +352,8 @@ TEST_F(UnfilledTest, RepricesReplacesAtMarketOrCancelsAfterTheWait) {
   const Order& repriced_up = broker_.submitted[before];
   EXPECT_EQ(repriced_up.limit, Price(9'970));  // 2 ticks of 10 up
   EXPECT_EQ(repriced_up.qty, Qty(3));
-  EXPECT_EQ(repriced_up.reason, "unfilled after 30 s: re-priced 9950 -> 9970 (2 ticks toward the market) (replaces #2)");
+  EXPECT_EQ(repriced_up.reason,
+            "unfilled after 30 s: re-priced 9950 -> 9970 (2 ticks toward the market) (replaces #2)");
   const Order& repriced_down = broker_.submitted[before + 1];
   EXPECT_EQ(repriced_down.limit, Price(2'190));  // 2 ticks of 5 down
   EXPECT_EQ(repriced_down.side, Side::Sell);
@@ -366,7 +374,7 @@ TEST_F(UnfilledTest, RepricesReplacesAtMarketOrCancelsAfterTheWait) {
 
 // ------------------------------------------------- connectivity, unknowns
 
-TEST_F(LiveTest, AConnectionDownTooLongStopsNewBuysUntilItReturns) {
+TEST_F(EngineLiveTest, AConnectionDownTooLongStopsNewBuysUntilItReturns) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   hold(kA, 10, 10'000);
   engine_.set_connected(false);
@@ -384,7 +392,7 @@ TEST_F(LiveTest, AConnectionDownTooLongStopsNewBuysUntilItReturns) {
   EXPECT_TRUE(submit("d", kA, Side::Buy, 1).accepted);
 }
 
-TEST_F(LiveTest, AnOrderOfUnknownFateStaysSentAndAsksForReconciliation) {
+TEST_F(EngineLiveTest, AnOrderOfUnknownFateStaysSentAndAsksForReconciliation) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto r = submit("test", kA, Side::Buy, 1);
   broker_.listener().on_unknown(r.order_id, "no answer in 10 s");
@@ -399,14 +407,14 @@ TEST_F(LiveTest, AnOrderOfUnknownFateStaysSentAndAsksForReconciliation) {
   EXPECT_EQ(engine_.stats().broker_anomalies, 1u);
 }
 
-TEST_F(LiveTest, EveryOrderIsDurableBeforeItIsSent) {
+TEST_F(EngineLiveTest, EveryOrderIsDurableBeforeItIsSent) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   submit("a", kA, Side::Buy, 1);
   submit("b", kA, Side::Buy, 1);
   EXPECT_EQ(journal_.syncs, 2);
 }
 
-TEST_F(LiveTest, CumulativeExecutionsApplyOnlyTheirNewShares) {
+TEST_F(EngineLiveTest, CumulativeExecutionsApplyOnlyTheirNewShares) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto r = submit("test", kA, Side::Buy, 10);
   broker_.listener().on_accepted(r.order_id, "B1");
@@ -428,7 +436,7 @@ TEST_F(LiveTest, CumulativeExecutionsApplyOnlyTheirNewShares) {
 
 // ------------------------------------------------------ restore, reconcile
 
-TEST_F(LiveTest, RestoreThenALateExecutionOfARestoredOrder) {
+TEST_F(EngineLiveTest, RestoreThenALateExecutionOfARestoredOrder) {
   Order partly;
   partly.id = 7;
   partly.code = kA;
@@ -470,11 +478,11 @@ TEST_F(LiveTest, RestoreThenALateExecutionOfARestoredOrder) {
   EXPECT_EQ(engine_.position(kA)->qty, Qty(6));
 }
 
-TEST_F(LiveTest, ReconcileResolvesEveryKindOfDifference) {
+TEST_F(EngineLiveTest, ReconcileResolvesEveryKindOfDifference) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   tick("2026-01-05 09:00:01", kB, 2'000);
   tick("2026-01-05 09:00:01", kC, 5'000);
-  hold(kC, 3, 5'000);                                              // #1, gone at the broker
+  hold(kC, 3, 5'000);                                                          // #1, gone at the broker
   const OrderId filled = submit("test", kA, Side::Buy, 10, 10'000).order_id;   // #2
   const OrderId partly = submit("test", kB, Side::Buy, 5, 2'000).order_id;     // #3
   const OrderId sent = submit("other", kB, Side::Buy, 3).order_id;             // #4, no answer
@@ -487,8 +495,8 @@ TEST_F(LiveTest, ReconcileResolvesEveryKindOfDifference) {
   broker::AccountSnapshot snap;
   snap.at = clock_.now();
   snap.cash = Krw(9'000'000);
-  auto order = [](std::string no, StockCode code, Side side, OrderType type, std::int64_t limit, std::int64_t qty,
-                  std::int64_t done, std::int64_t value, std::int64_t open) {
+  auto order = [](std::string no, StockCode code, Side side, OrderType type, std::int64_t limit,
+                  std::int64_t qty, std::int64_t done, std::int64_t value, std::int64_t open) {
     broker::BrokerOrder b;
     b.broker_no = std::move(no);
     b.code = code;
@@ -570,6 +578,59 @@ TEST_F(LiveTest, ReconcileResolvesEveryKindOfDifference) {
   EXPECT_EQ(broker_.submitted.size(), submitted) << "reconciliation never sends orders";
   EXPECT_TRUE(engine_.drift(snap).empty()) << ::testing::PrintToString(engine_.drift(snap));
   EXPECT_TRUE(engine_.reconcile(snap).resolved.empty());
+}
+
+TEST_F(EngineLiveTest, ReconcileLeavesOrdersPlacedAfterTheSnapshotAlone) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  broker::AccountSnapshot snap;
+  snap.at = clock_.now();
+  snap.cash = engine_.cash();
+  tick("2026-01-05 09:00:02", kA, 10'000);
+  const auto r = submit("test", kA, Side::Buy, 1, 10'000);  // in flight while the snapshot travelled
+  EXPECT_TRUE(engine_.reconcile(snap).resolved.empty());
+  EXPECT_EQ(engine_.oms().find(r.order_id)->status, OrderStatus::Sent);
+  snap.at = clock_.now();
+  EXPECT_THAT(engine_.drift(snap), ElementsAre(HasSubstr("never reached the broker")));
+}
+
+TEST_F(EngineLiveTest, AfterARestartAMissedSellIsJournaledBeforeTheHoldingsAreKnown) {
+  Order sell;
+  sell.id = 3;
+  sell.code = kA;
+  sell.side = Side::Sell;
+  sell.type = OrderType::Limit;
+  sell.limit = Price(10'000);
+  sell.qty = Qty(10);
+  sell.status = OrderStatus::Accepted;
+  sell.broker_no = "S3";
+  sell.strategy = "test";
+  Engine::RestoredState state;
+  state.orders = {sell};
+  state.next_order_id = 4;
+  engine_.restore(state);
+  broker::AccountSnapshot snap;
+  snap.at = clock_.now();
+  snap.cash = Krw(10'100'000);
+  broker::BrokerOrder b;
+  b.broker_no = "S3";
+  b.code = kA;
+  b.side = Side::Sell;
+  b.limit = Price(10'000);
+  b.qty = Qty(10);
+  b.filled = Qty(10);
+  b.filled_value = Krw(100'000);
+  snap.orders = {b};
+  EXPECT_THAT(engine_.reconcile(snap).resolved,
+              ElementsAre("order #3 (sell 900010 x10 @10000): missed executions of 10 shares @10000 applied "
+                          "(broker cumulative 10)",
+                          "cash corrected: 10000000 -> 10100000 won (+100000)"));
+  EXPECT_EQ(engine_.oms().find(3)->status, OrderStatus::Filled);
+  ASSERT_EQ(journal_.fills.size(), 1u);
+  EXPECT_EQ(journal_.fills[0].fill_id, "S3-10");
+  ASSERT_FALSE(journal_.orders.empty());
+  EXPECT_EQ(journal_.orders.back().status, OrderStatus::Filled);
+  EXPECT_EQ(engine_.cash(), Krw(10'100'000));
+  EXPECT_TRUE(engine_.drift(snap).empty());
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "engine/oms.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "engine/portfolio.h"
 
@@ -191,9 +191,15 @@ void run_seed(std::uint32_t seed, bool cumulative) {
   for (const Message& m : messages) {
     Result<Applied> r = Error{"unset"};
     switch (m.kind) {
-      case Message::Kind::Ack: r = oms.on_accepted(m.id, "B" + std::to_string(m.id), Timestamp{}); break;
-      case Message::Kind::Cancel: r = oms.on_cancelled(m.id, Timestamp{}); break;
-      case Message::Kind::Exec: r = oms.on_fill(m.fill); break;
+      case Message::Kind::Ack:
+        r = oms.on_accepted(m.id, "B" + std::to_string(m.id), Timestamp{});
+        break;
+      case Message::Kind::Cancel:
+        r = oms.on_cancelled(m.id, Timestamp{});
+        break;
+      case Message::Kind::Exec:
+        r = oms.on_fill(m.fill);
+        break;
     }
     ASSERT_TRUE(r.ok()) << "seed " << seed << ": " << r.error().message;
     const Order& o = *r->order;
@@ -213,7 +219,8 @@ void run_seed(std::uint32_t seed, bool cumulative) {
   for (OrderId id = 1; id <= static_cast<OrderId>(orders); ++id) {
     const Order& o = *oms.find(id);
     filled += o.filled.value();
-    EXPECT_TRUE(is_terminal(o.status)) << "seed " << seed << ": order " << id << " still " << to_string(o.status);
+    EXPECT_TRUE(is_terminal(o.status))
+        << "seed " << seed << ": order " << id << " still " << to_string(o.status);
   }
   EXPECT_EQ(filled, truth_shares) << "seed " << seed;
 }
