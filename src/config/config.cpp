@@ -175,9 +175,28 @@ class ObjectReader {
   std::set<std::string> known_;
 };
 
-// "strategies" and "risk_scripts": name -> { "params": { key: value } }.
+void read_unfilled(ObjectReader& s, const std::string& name, std::map<std::string, UnfilledPolicy>& out) {
+  if (!s.find("unfilled")) return;
+  UnfilledPolicy policy;
+  std::string action;
+  s.object("unfilled", [&](ObjectReader& u) {
+    if (u.raw() && !u.find("after_s")) u.error("after_s", "is required (seconds, 1 to 86400)");
+    if (u.raw() && !u.find("action")) u.error("action", "is required (\"market\", \"reprice\" or \"cancel\")");
+    u.integer("after_s", policy.after_s, 1, 86'400);
+    u.one_of("action", action, {"market", "reprice", "cancel"});
+    u.integer("ticks", policy.ticks, 1, 100);
+  });
+  policy.action = action == "market"    ? UnfilledPolicy::Action::Market
+                  : action == "reprice" ? UnfilledPolicy::Action::Reprice
+                                        : UnfilledPolicy::Action::Cancel;
+  out[name] = policy;
+}
+
+// "strategies" and "risk_scripts": name -> { "params": { key: value } }; strategies
+// may also have "unfilled" (when `unfilled` is given).
 void read_scripts(ObjectReader& r, const std::string& section, std::map<std::string, Params>& out,
-                  std::vector<std::string>& errors) {
+                  std::vector<std::string>& errors,
+                  std::map<std::string, UnfilledPolicy>* unfilled = nullptr) {
   const json* all = r.find(section);
   if (!all) return;
   if (!all->is_object()) {
@@ -212,6 +231,7 @@ void read_scripts(ObjectReader& r, const std::string& section, std::map<std::str
         }
       }
     }
+    if (unfilled) read_unfilled(s, it.key(), *unfilled);
     s.finish();
     out[it.key()] = std::move(params);
   }
@@ -300,6 +320,16 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     }
     k.time_of_day("buy_window_start", cfg.risk.buy_window_start);
     k.time_of_day("buy_window_end", cfg.risk.buy_window_end);
+    k.integer("max_orders_per_second", cfg.risk.max_orders_per_second, 0, 1000);
+    k.integer("max_orders_per_day", cfg.risk.max_orders_per_day, 0, 1'000'000);
+    k.won("max_total_exposure", cfg.risk.max_total_exposure, 0, 1'000'000'000'000'000);
+    k.won("daily_loss_limit", cfg.risk.daily_loss_limit, 0, 1'000'000'000'000'000);
+    std::string action = "halted";
+    k.one_of("daily_loss_action", action, {"reducing", "halted"});
+    cfg.risk.daily_loss_action =
+        action == "reducing" ? DailyLossAction::Reducing : DailyLossAction::Halted;
+    k.integer("duplicate_window_s", cfg.risk.duplicate_window_s, 0, 86'400);
+    k.integer("connectivity_timeout_s", cfg.risk.connectivity_timeout_s, 1, 3600);
     if (cfg.risk.buy_window_end < cfg.risk.buy_window_start) {
       k.error("buy_window_end", "expected a time not before buy_window_start");
     }
@@ -363,7 +393,7 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     l.string("control_dir", cfg.live.control_dir);
   });
   r.string("credentials_file", cfg.credentials_file, /*allow_empty=*/true);
-  read_scripts(r, "strategies", cfg.strategies, errors);
+  read_scripts(r, "strategies", cfg.strategies, errors, &cfg.unfilled);
   read_scripts(r, "risk_scripts", cfg.risk_scripts, errors);
   r.finish();
 

@@ -29,6 +29,8 @@ struct Market {
   std::vector<KstDate> holidays;
 };
 
+enum class DailyLossAction : std::uint8_t { Reducing, Halted };
+
 struct Risk {
   Krw max_order_value{2'000'000};
   Krw max_position_value{3'000'000};
@@ -38,6 +40,20 @@ struct Risk {
   double stop_loss_floor_pct = 0;
   TimeOfDay buy_window_start = TimeOfDay::hm(9, 0);
   TimeOfDay buy_window_end = TimeOfDay::hm(15, 20);
+  // The limits below are off at 0, so a backtest without them runs as before.
+  // Strategy orders (the floor's and the kill switch's exits are exempt).
+  int max_orders_per_second = 0;
+  int max_orders_per_day = 0;
+  // Cost of every position + cash held back by open buys + the new buy, won.
+  Krw max_total_exposure{0};
+  // Realized today + unrealized (after fees and tax) at or below -this moves
+  // the engine to daily_loss_action until the next trading day.
+  Krw daily_loss_limit{0};
+  DailyLossAction daily_loss_action = DailyLossAction::Halted;
+  // An intent identical to the same strategy's last order within this many seconds is vetoed.
+  int duplicate_window_s = 0;
+  // The broker connection down this long stops new buys until it returns.
+  int connectivity_timeout_s = 30;
 };
 
 struct FillModel {
@@ -96,6 +112,15 @@ struct Live {
   std::string control_dir = "var/run";   // pid file and commands (`dalbit kill`, `reload`, `resume`)
 };
 
+// What the engine does with a strategy's limit order that has not filled
+// after `after_s` seconds (strategies.<name>.unfilled).
+struct UnfilledPolicy {
+  enum class Action : std::uint8_t { Market, Reprice, Cancel };
+  int after_s = 30;
+  Action action = Action::Cancel;
+  int ticks = 1;  // Reprice: ticks toward the market
+};
+
 using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
 using Params = std::map<std::string, ParamValue>;
 
@@ -113,6 +138,7 @@ struct Config {
   Broker broker;
   Live live;
   std::map<std::string, Params> strategies;    // strategy name -> its params
+  std::map<std::string, UnfilledPolicy> unfilled;  // strategy name -> its policy (absent: none)
   std::map<std::string, Params> risk_scripts;  // risk script name -> its params
   std::string credentials_file;              // optional; see load_credentials
 };

@@ -66,7 +66,7 @@ void Engine::advance_clock() {
 
 void Engine::on_tick(const Tick& tick) {
   ++stats_.ticks;
-  advance_clock();
+  begin_event();
   const Timestamp minute = minute_start(tick.time);
   if (minute != current_minute_) {
     // The clock passed a minute boundary: every bar of an earlier minute is complete.
@@ -93,7 +93,7 @@ void Engine::on_tick(const Tick& tick) {
 
 void Engine::on_bar(const Bar& bar) {
   ++stats_.bars;
-  advance_clock();
+  begin_event();
   // Orders fill at the bar's open or inside it, so they fill before the
   // holdings are marked at its close.
   broker_.on_bar(bar);
@@ -109,7 +109,7 @@ void Engine::on_bar(const Bar& bar) {
 }
 
 void Engine::close_day() {
-  advance_clock();
+  begin_event();
   market_.complete_bars_before(Timestamp::max(), completed_);
   if (!completed_.empty() && strategies_) {
     for (const Bar& b : completed_) strategies_->on_bar(b);
@@ -138,6 +138,7 @@ void Engine::on_price(StockCode code, Price old_last, Price new_last) {
     if (const Position* p = portfolio_.position(code)) holdings_value_ += (new_last - old_last) * p->qty;
   }
   update_drawdown();
+  check_daily_loss();
   if (!stop_floor_.empty()) check_stop_floor(code, new_last);
 }
 
@@ -159,7 +160,7 @@ void Engine::check_stop_floor(StockCode code, Price last) {
   const Position* p = portfolio_.position(code);
   if (!p || oms_.open_sell_qty(code) >= p->qty) return;  // already on its way out
   Intent exit;
-  exit.strategy = "stop_loss_floor";
+  exit.strategy = std::string(kStopFloorStrategy);
   exit.code = code;
   exit.side = Side::Sell;
   exit.reason = fmt::format("engine stop-loss floor: last {} <= {} ({:.2f} % under avg {})", last.value(),
@@ -168,7 +169,7 @@ void Engine::check_stop_floor(StockCode code, Price last) {
   log::trading().warn("{} {}", code.str(), exit.reason);
   // Straight to the hard limits: no risk script may veto the floor.
   record_intent(exit);
-  if (route(std::move(exit)).accepted) ++stats_.stop_floor_exits;
+  if (route(std::move(exit), Origin::StopFloor).accepted) ++stats_.stop_floor_exits;
 }
 
 void Engine::recompute_holdings() {
@@ -223,10 +224,17 @@ IntentResult Engine::submit(Intent intent) {
   return route(std::move(intent));
 }
 
-IntentResult Engine::route(Intent intent) {
+IntentResult Engine::route(Intent intent, Origin origin) {
   const Timestamp now = clock_.now();
+  if (origin == Origin::Strategy) {
+    if (std::string why = strategy_veto(intent, now); !why.empty()) {
+      veto(intent, why);
+      return {false, 0, why};
+    }
+  }
   const CodeState* market = market_.find(intent.code);
   const Price last = market ? market->last : Price(0);
+  const Position* held = portfolio_.position(intent.code);
 
   risk::OrderCheck check;
   check.code = intent.code;
@@ -239,11 +247,14 @@ IntentResult Engine::route(Intent intent) {
     }
     check.limit = krx::round_limit(intent.limit, intent.side);
     check.reference = check.limit;
+  } else if (last.value() <= 0 && origin != Origin::Strategy && held) {
+    // The engine's own exit before any trade was seen (right after a restart): a market
+    // sell needs no price, and the holding is valued at its average.
+    check.reference = held->avg_price();
   } else {
     check.reference = last;
   }
 
-  const Position* held = portfolio_.position(intent.code);
   const Qty open_sells = oms_.open_sell_qty(intent.code);
   if (intent.qty.value() > 0) {
     check.qty = intent.qty;
@@ -282,24 +293,21 @@ IntentResult Engine::route(Intent intent) {
     if (!portfolio_.position(c)) ++x.open_positions;
   }
   x.holds_or_buys_code = held != nullptr || oms_.has_open_buy(intent.code);
+  x.total_exposure = reserved_total_;
+  for (const auto& [code, p] : portfolio_.positions()) x.total_exposure += p.cost;
 
   if (std::string why = limits_.veto(check, x); !why.empty()) {
     veto(intent, why);
     return {false, 0, why};
   }
 
+  if (origin == Origin::Strategy) record_order(intent, now);
   Order& order = oms_.create(intent, check.qty, check.limit, now);
   const OrderId id = order.id;
   ++stats_.orders;
-  if (intent.side == Side::Buy) {
-    const Price reserve = intent.type == OrderType::Market && x.band.upper.value() > 0 ? x.band.upper
-                                                                                       : check.reference;
-    const Krw reserved = limits_.buy_reservation(reserve, check.qty);
-    books_[id] = {reserve, reserved, Krw(0)};
-    reserved_total_ += reserved;
-  } else {
-    books_[id] = {};
-  }
+  // A market buy holds back cash at the upper limit, like Kiwoom.
+  const bool reserve_at_upper_limit = intent.type == OrderType::Market && x.band.upper.value() > 0;
+  hold_back(order, reserve_at_upper_limit ? x.band.upper : check.reference);
   log::orders().info("order {} {} {} {} x{} {} [{}]", id, order.strategy, to_string(order.side),
                      order.code.str(), order.qty.value(),
                      order.type == OrderType::Market ? std::string("market")
@@ -314,6 +322,7 @@ IntentResult Engine::route(Intent intent) {
     if (journal_) journal_->order_event(*sent->order, "sent");
   }
   const krx::PriceBand band = market ? market->band : krx::PriceBand{};
+  if (journal_) journal_->before_send();
   broker_.submit(*oms_.find(id), band);
   return {true, id, {}};
 }
@@ -321,7 +330,7 @@ IntentResult Engine::route(Intent intent) {
 bool Engine::cancel(std::string_view strategy, OrderId id) {
   const Order* o = oms_.find(id);
   if (!o || is_terminal(o->status) || o->strategy != strategy) return false;
-  broker_.cancel(id);
+  request_cancel(id);
   return true;
 }
 
@@ -351,9 +360,14 @@ IntentResult Engine::modify(std::string_view strategy, OrderId id, std::optional
   log::orders().info("modify {} {}: cancel and replace{}{}", id, o->strategy,
                      limit ? fmt::format(" @{}", limit->value()) : std::string(),
                      qty ? fmt::format(" x{}", qty->value()) : std::string());
-  replacements_.emplace(id, std::move(r));
+  return start_replacement(*o, std::move(r));
+}
+
+IntentResult Engine::start_replacement(const Order& order, Replacement replacement) {
+  const OrderId id = order.id;
+  replacements_.emplace(id, std::move(replacement));
   modifying_ = id;
-  broker_.cancel(id);
+  request_cancel(id);
   modifying_ = 0;
   const Order* after = oms_.find(id);
   // A real broker confirms the cancel later, and on_cancelled places the replacement then.
@@ -364,6 +378,11 @@ IntentResult Engine::modify(std::string_view strategy, OrderId id, std::optional
     return {false, 0, fmt::format("order {} was {} before its cancel", id, to_string(after->status))};
   }
   return place_replacement(*after, std::move(waiting.mapped()));
+}
+
+void Engine::request_cancel(OrderId id) {
+  // One cancel per order: the heartbeat's policies and the kill switch may ask again while it travels.
+  if (cancel_requested_.insert(id).second) broker_.cancel(id);
 }
 
 IntentResult Engine::place_replacement(const Order& cancelled, Replacement replacement) {
@@ -414,6 +433,7 @@ void Engine::release(OrderId id) {
 void Engine::after_order_change(const Order& order) {
   if (journal_) journal_->order(order);
   if (!is_terminal(order.status)) return;
+  cancel_requested_.erase(order.id);
   if (const auto r = replacements_.find(order.id); r != replacements_.end() && order.id != modifying_) {
     Replacement replacement = std::move(r->second);
     replacements_.erase(r);
@@ -431,6 +451,9 @@ void Engine::after_order_change(const Order& order) {
                        order.updated});
   }
   release(order.id);
+  // Shares freed by a cancelled sell or bought by a buy that raced the kill switch are sold too.
+  // Not after the kill's own exits: a broker refusing them at once must not loop.
+  if (flatten_ && order.strategy != kKillStrategy) flatten_step();
 }
 
 void Engine::on_accepted(OrderId id, std::string_view broker_no) {
@@ -462,15 +485,28 @@ void Engine::on_fill(const Fill& fill) {
     return;
   }
   const Order& order = *r->order;
+  // What counts is what the OMS applied: after a lost report, the shares of both.
+  Fill applied = fill;
+  if (r->qty != fill.qty) {
+    applied.qty = r->qty;
+    applied.commission = krx::commission(config_.fees, applied.value());
+    applied.tax = applied.side == Side::Sell ? krx::sell_tax(config_.fees, applied.value()) : Krw(0);
+  }
+  apply_fill(order, applied);
+}
+
+void Engine::apply_fill(const Order& order, const Fill& fill) {
   auto pnl = portfolio_.apply(fill, order.strategy);
-  if (!pnl.ok()) return report_anomaly(pnl.error().message);
+  // The order traded whatever the portfolio says (right after a restart it is empty until the
+  // holdings are reconciled): the order and its execution are journaled either way.
+  if (!pnl.ok()) report_anomaly(pnl.error().message);
   ++stats_.fills;
   auto& book = books_[order.id];
   if (fill.side == Side::Buy) {
     const Krw now_reserved = limits_.buy_reservation(book.reserve_price, order.remaining());
     reserved_total_ -= book.reserved - now_reserved;
     book.reserved = now_reserved;
-  } else {
+  } else if (pnl.ok()) {
     book.realized += *pnl;
   }
   recompute_holdings();
@@ -479,7 +515,8 @@ void Engine::on_fill(const Fill& fill) {
   log::orders().info("fill {} {} {} {} x{} @{} fee {} tax {}{}", fill.order_id, order.strategy,
                      to_string(fill.side), fill.code.str(), fill.qty.value(), fill.price.value(),
                      fill.commission.value(), fill.tax.value(),
-                     fill.side == Side::Sell ? fmt::format(" pnl {}", pnl->value()) : std::string());
+                     fill.side == Side::Sell && pnl.ok() ? fmt::format(" pnl {}", pnl->value())
+                                                         : std::string());
   if (journal_) {
     journal_->fill(fill);
     journal_->order_event(order, fmt::format("{} {} @{}", fill.fill_id, fill.qty.value(), fill.price.value()));
@@ -493,6 +530,7 @@ void Engine::on_fill(const Fill& fill) {
   pending_.push_back({Pending::Kind::Fill, order.id, fill});
   pending_.push_back({Pending::Kind::Order, order.id, {}});
   after_order_change(order);
+  check_daily_loss();
 }
 
 void Engine::on_cancelled(OrderId id, Qty cancelled, std::string_view reason) {

@@ -21,6 +21,23 @@ Order& Oms::create(const Intent& intent, Qty qty, Price limit, Timestamp now) {
   return orders_.emplace(id, std::move(o)).first->second;
 }
 
+const Order& Oms::restore(Order order) {
+  if (order.id == 0) order.id = next_id_;
+  next_id_ = std::max(next_id_, order.id + 1);
+  if (!is_terminal(order.status)) open_.push_back(order.id);
+  auto& placed = orders_[order.id];
+  placed = std::move(order);
+  return placed;
+}
+
+const Order* Oms::find_by_broker_no(std::string_view broker_no) const {
+  if (broker_no.empty()) return nullptr;
+  for (const auto& [id, o] : orders_) {
+    if (o.broker_no == broker_no) return &o;
+  }
+  return nullptr;
+}
+
 const Order* Oms::find(OrderId id) const {
   const auto it = orders_.find(id);
   return it == orders_.end() ? nullptr : &it->second;
@@ -44,7 +61,7 @@ Result<Applied> Oms::apply(OrderId id, OrderEvent event, Timestamp at) {
     o.updated = at;
     close_if_terminal(o);
   }
-  return Applied{&o, step->effect};
+  return Applied{&o, step->effect, Qty(0)};
 }
 
 Result<Applied> Oms::on_sent(OrderId id, Timestamp at) { return apply(id, OrderEvent::Send, at); }
@@ -69,22 +86,29 @@ Result<Applied> Oms::on_fill(const Fill& fill) {
                  " for an unknown order"};
   }
   Order& o = it->second;
-  if (seen_fills_.count(fill.fill_id)) return Applied{&o, Effect::Ignore};
-  if (fill.qty.value() <= 0 || fill.qty > o.remaining()) {
+  Qty qty = fill.qty;
+  if (fill.cumulative.value() > 0) {
+    // The broker's running total is the truth: whatever this report says it added.
+    qty = fill.cumulative - o.filled;
+    if (qty.value() <= 0) return Applied{&o, Effect::Ignore, Qty(0)};
+  } else if (seen_fills_.count(fill.fill_id)) {
+    return Applied{&o, Effect::Ignore, Qty(0)};
+  }
+  if (qty.value() <= 0 || qty > o.remaining()) {
     return Error{"order " + std::to_string(o.id) + ": execution " + fill.fill_id + " of " +
-                 std::to_string(fill.qty.value()) + " shares exceeds the open " +
+                 std::to_string(qty.value()) + " shares exceeds the open " +
                  std::to_string(o.remaining().value())};
   }
-  const bool completes = fill.qty == o.remaining();
+  const bool completes = qty == o.remaining();
   auto step = transition(o.status, completes ? OrderEvent::Fill : OrderEvent::PartialFill);
   if (!step) return Error{"order " + std::to_string(o.id) + ": " + step.error().message};
-  seen_fills_.insert(fill.fill_id);
-  o.filled += fill.qty;
-  o.filled_value += fill.value();
+  if (fill.cumulative.value() == 0) seen_fills_.insert(fill.fill_id);
+  o.filled += qty;
+  o.filled_value += fill.price * qty;
   o.status = step->next;
   o.updated = fill.time;
   close_if_terminal(o);
-  return Applied{&o, Effect::Transition};
+  return Applied{&o, Effect::Transition, qty};
 }
 
 Qty Oms::open_sell_qty(StockCode code) const {

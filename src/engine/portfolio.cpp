@@ -50,6 +50,33 @@ Result<Krw> Portfolio::apply(const Fill& fill, std::string_view strategy) {
   return pnl;
 }
 
+void Portfolio::set_position(StockCode code, Qty qty, Krw cost, Timestamp at) {
+  const auto it = positions_.find(code);
+  if (qty.value() <= 0) {
+    if (it != positions_.end()) positions_.erase(it);
+    return;
+  }
+  if (it == positions_.end()) {
+    Position p;
+    p.code = code;
+    p.qty = qty;
+    p.cost = cost;
+    p.opened = at;
+    positions_.emplace(code, p);
+    return;
+  }
+  Position& p = it->second;
+  if (qty < p.qty) p.buy_fees = Krw(p.buy_fees.value() * qty.value() / p.qty.value());
+  p.qty = qty;
+  p.cost = cost;
+}
+
+Krw Portfolio::realized_today() const {
+  Krw sum;
+  for (const SellRecord& s : todays_sells_) sum += s.realized;
+  return sum;
+}
+
 Krw Portfolio::unrealized(const Position& p, Price last) const {
   const Krw value = last * p.qty;
   return value - krx::commission(fees_, value) - krx::sell_tax(fees_, value) - p.cost - p.buy_fees;

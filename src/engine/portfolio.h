@@ -23,6 +23,13 @@ class Portfolio {
   // changes nothing): dalbit never sells short.
   [[nodiscard]] Result<Krw> apply(const Fill& fill, std::string_view strategy);
 
+  // Reconciliation with the broker, whose account is the truth. The holding
+  // becomes `qty` shares costing `cost` (0 shares: none); buy fees shrink with
+  // the shares (a holding the engine never bought has none), and nothing is
+  // realized.
+  void set_position(StockCode code, Qty qty, Krw cost, Timestamp at);
+  void set_cash(Krw cash) { cash_ = cash; }
+
   [[nodiscard]] Krw cash() const { return cash_; }
   [[nodiscard]] const Position* position(StockCode code) const;
   [[nodiscard]] const std::unordered_map<StockCode, Position>& positions() const { return positions_; }
@@ -36,6 +43,8 @@ class Portfolio {
 
   // Sells executed since the last new_day(); rebuy rules read these.
   [[nodiscard]] const std::vector<SellRecord>& todays_sells() const { return todays_sells_; }
+  // Realized P&L of today's sells.
+  [[nodiscard]] Krw realized_today() const;
   void new_day() { todays_sells_.clear(); }
 
  private:

@@ -9,6 +9,18 @@ Krw Limits::buy_reservation(Price reserve_price, Qty qty) const {
   return value + krx::commission(fees_, value);
 }
 
+std::string Limits::rate_veto(int orders_last_second, int orders_today) const {
+  if (risk_.max_orders_per_second > 0 && orders_last_second >= risk_.max_orders_per_second) {
+    return fmt::format("already {} orders in the last second (risk.max_orders_per_second {})",
+                       orders_last_second, risk_.max_orders_per_second);
+  }
+  if (risk_.max_orders_per_day > 0 && orders_today >= risk_.max_orders_per_day) {
+    return fmt::format("already {} orders today (risk.max_orders_per_day {})", orders_today,
+                       risk_.max_orders_per_day);
+  }
+  return {};
+}
+
 std::string Limits::veto(const OrderCheck& o, const Exposure& x) const {
   if (o.qty.value() <= 0) return "quantity must be positive";
   if (o.type == OrderType::Limit) {
@@ -45,6 +57,10 @@ std::string Limits::veto(const OrderCheck& o, const Exposure& x) const {
   if (after > risk_.max_position_value) {
     return fmt::format("{} would hold {} won, above risk.max_position_value {}", o.code.str(),
                        after.value(), risk_.max_position_value.value());
+  }
+  if (risk_.max_total_exposure.value() > 0 && x.total_exposure + value > risk_.max_total_exposure) {
+    return fmt::format("total exposure {} + this buy {} exceeds risk.max_total_exposure {}",
+                       x.total_exposure.value(), value.value(), risk_.max_total_exposure.value());
   }
   if (!x.holds_or_buys_code && x.open_positions >= risk_.max_open_positions) {
     return fmt::format("already {} open positions (risk.max_open_positions {})", x.open_positions,

@@ -31,6 +31,7 @@ struct Exposure {
   bool holds_or_buys_code = false;
   krx::PriceBand band;          // today's limits for this code (lower 0: unknown)
   TimeOfDay now;
+  Krw total_exposure;           // cost of every position + cash held back by every open buy
 };
 
 class Limits {
@@ -40,6 +41,9 @@ class Limits {
   [[nodiscard]] std::string veto(const OrderCheck& order, const Exposure& exposure) const;
   // What a buy holds back from cash until it is done: its value at `reserve_price` plus commission.
   [[nodiscard]] Krw buy_reservation(Price reserve_price, Qty qty) const;
+  // The order-rate limits for a strategy's order (exits of the engine itself are exempt):
+  // empty when allowed, else the veto's reason.
+  [[nodiscard]] std::string rate_veto(int orders_last_second, int orders_today) const;
 
  private:
   config::Risk risk_;

@@ -91,6 +91,74 @@ TEST(ConfigErrors, StrategyParams) {
               HasSubstr("strategies.x.parms: unknown key"));
 }
 
+TEST(Config, LiveRiskKeysDefaultOff) {
+  auto r = parse("{}", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->risk.max_orders_per_second, 0);
+  EXPECT_EQ(r->risk.max_orders_per_day, 0);
+  EXPECT_EQ(r->risk.max_total_exposure, Krw(0));
+  EXPECT_EQ(r->risk.daily_loss_limit, Krw(0));
+  EXPECT_EQ(r->risk.daily_loss_action, DailyLossAction::Halted);
+  EXPECT_EQ(r->risk.duplicate_window_s, 0);
+  EXPECT_EQ(r->risk.connectivity_timeout_s, 30);
+  EXPECT_TRUE(r->unfilled.empty());
+}
+
+TEST(Config, LiveRiskKeys) {
+  auto r = parse(R"({"risk": {"max_orders_per_second": 5, "max_orders_per_day": 200,
+    "max_total_exposure": 8000000, "daily_loss_limit": 300000, "daily_loss_action": "reducing",
+    "duplicate_window_s": 5, "connectivity_timeout_s": 20}})", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->risk.max_orders_per_second, 5);
+  EXPECT_EQ(r->risk.max_orders_per_day, 200);
+  EXPECT_EQ(r->risk.max_total_exposure, Krw(8'000'000));
+  EXPECT_EQ(r->risk.daily_loss_limit, Krw(300'000));
+  EXPECT_EQ(r->risk.daily_loss_action, DailyLossAction::Reducing);
+  EXPECT_EQ(r->risk.duplicate_window_s, 5);
+  EXPECT_EQ(r->risk.connectivity_timeout_s, 20);
+}
+
+TEST(ConfigErrors, LiveRiskKeys) {
+  EXPECT_THAT(error_of(R"({"risk": {"max_orders_per_second": -1}})"),
+              HasSubstr("risk.max_orders_per_second: expected an integer from 0 to 1000, got -1"));
+  EXPECT_THAT(error_of(R"({"risk": {"daily_loss_limit": "1e6"}})"),
+              HasSubstr("risk.daily_loss_limit: expected an integer"));
+  EXPECT_THAT(error_of(R"({"risk": {"daily_loss_action": "stop"}})"),
+              HasSubstr("risk.daily_loss_action: expected one of \"reducing\", \"halted\", got \"stop\""));
+  EXPECT_THAT(error_of(R"({"risk": {"connectivity_timeout_s": 0}})"),
+              HasSubstr("risk.connectivity_timeout_s: expected an integer from 1 to 3600, got 0"));
+}
+
+TEST(Config, UnfilledPolicyPerStrategy) {
+  auto r = parse(R"({"strategies": {
+    "a": {"params": {}, "unfilled": {"after_s": 30, "action": "reprice", "ticks": 2}},
+    "b": {"unfilled": {"after_s": 10, "action": "market"}},
+    "c": {"params": {"n": 1}}}})", "cfg.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->unfilled.size(), 2u);
+  EXPECT_EQ(r->unfilled.at("a").after_s, 30);
+  EXPECT_EQ(r->unfilled.at("a").action, UnfilledPolicy::Action::Reprice);
+  EXPECT_EQ(r->unfilled.at("a").ticks, 2);
+  EXPECT_EQ(r->unfilled.at("b").action, UnfilledPolicy::Action::Market);
+  EXPECT_EQ(r->unfilled.at("b").ticks, 1);
+  EXPECT_TRUE(r->strategies.count("c"));
+}
+
+TEST(ConfigErrors, UnfilledPolicy) {
+  EXPECT_THAT(error_of(R"({"strategies": {"a": {"unfilled": {"after_s": 30, "action": "wait"}}}})"),
+              HasSubstr("strategies.a.unfilled.action: expected one of \"market\", \"reprice\", \"cancel\""));
+  EXPECT_THAT(error_of(R"({"strategies": {"a": {"unfilled": {"action": "cancel"}}}})"),
+              HasSubstr("strategies.a.unfilled.after_s: is required"));
+  EXPECT_THAT(error_of(R"({"strategies": {"a": {"unfilled": {"after_s": 0, "action": "cancel"}}}})"),
+              HasSubstr("strategies.a.unfilled.after_s: expected an integer from 1 to 86400, got 0"));
+  EXPECT_THAT(error_of(R"({"strategies": {"a": {"unfilled": {"after_s": 5, "action": "cancel", "tick": 1}}}})"),
+              HasSubstr("strategies.a.unfilled.tick: unknown key"));
+  EXPECT_THAT(error_of(R"({"strategies": {"a": {"unfilled": 30}}})"),
+              HasSubstr("strategies.a.unfilled: expected an object, got an integer 30"));
+  EXPECT_THAT(error_of(R"({"risk_scripts": {"a": {"unfilled": {"after_s": 5, "action": "cancel"}}}})"),
+              HasSubstr("risk_scripts.a.unfilled: unknown key"));
+}
+
 TEST(ConfigErrors, EveryProblemIsReportedOnItsOwnLine) {
   const auto msg = error_of(R"({"risk": {"max_open_positions": "a", "bogus": 1}, "nope": 2})");
   EXPECT_THAT(msg, HasSubstr("cfg.json: risk.max_open_positions: expected an integer"));

@@ -6,122 +6,13 @@
 #include <gtest/gtest.h>
 
 #include "engine/summary.h"
+#include "engine_fixture.h"
 
 namespace dalbit::engine {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-const StockCode kA = *StockCode::parse("900010");
-const StockCode kB = *StockCode::parse("900020");
-
-Timestamp at(const char* kst) { return *parse_kst_timestamp(kst); }
-
-// A broker the test drives by hand.
-class FakeBroker final : public broker::Broker {
- public:
-  void submit(const Order& order, const krx::PriceBand&) override { submitted.push_back(order); }
-  void cancel(OrderId id) override {
-    cancels.push_back(id);
-    if (cancel_at_once) listener_->on_cancelled(id, Qty(0), "cancelled at once");
-  }
-  broker::Listener& listener() { return *listener_; }
-  std::vector<Order> submitted;
-  std::vector<OrderId> cancels;
-  bool cancel_at_once = false;  // like SimBroker: confirms inside cancel()
-};
-
-class RecordingJournal final : public Journal {
- public:
-  void order(const Order& o) override { orders.push_back(o); }
-  void order_event(const Order& o, std::string_view d) override {
-    events.push_back(std::to_string(o.id) + " " + std::string(to_string(o.status)) + " " + std::string(d));
-  }
-  void fill(const Fill& f) override { fills.push_back(f); }
-  void position(const Position& p, Timestamp) override { positions.push_back(p); }
-  void signal(const SignalRecord& s) override { signals.push_back(s); }
-  std::vector<Order> orders;
-  std::vector<std::string> events;
-  std::vector<Fill> fills;
-  std::vector<Position> positions;
-  std::vector<SignalRecord> signals;
-};
-
-// Strategies as plain C++ callbacks.
-class ScriptedStrategies final : public Strategies {
- public:
-  std::function<void(const Tick&)> tick;
-  std::function<void(const Bar&)> bar;
-  std::function<void(const Order&)> order;
-  std::function<void(const Fill&, const Order&)> fill;
-  void on_tick(const Tick& t) override { if (tick) tick(t); }
-  void on_bar(const Bar& b) override {
-    bars.push_back(b);
-    if (bar) bar(b);
-  }
-  void on_order(const Order& o) override {
-    order_statuses.push_back(o.status);
-    if (order) order(o);
-  }
-  void on_fill(const Fill& f, const Order& o) override {
-    ++fills;
-    if (fill) fill(f, o);
-  }
-  bool wants_ticks() const override { return true; }
-  void on_clock(Timestamp now) override { clocks.push_back(now); }
-  void on_session(krx::SessionPhase phase) override {
-    sessions.push_back(format_kst(clocks.empty() ? Timestamp{} : clocks.back()) + " " +
-                       std::string(krx::to_string(phase)));
-  }
-  RiskVerdict check_risk(const Intent& i) override {
-    return risk ? risk(i) : RiskVerdict{true, i.qty, i.amount, {}};
-  }
-  std::function<RiskVerdict(const Intent&)> risk;
-  std::vector<Bar> bars;
-  std::vector<OrderStatus> order_statuses;
-  std::vector<Timestamp> clocks;
-  std::vector<std::string> sessions;  // "<time of the last clock> <phase>"
-  int fills = 0;
-};
-
-class EngineTest : public ::testing::Test {
- protected:
-  EngineTest() : engine_(config_, clock_, broker_, &journal_) { engine_.set_strategies(&strategies_); }
-
-  void tick(const char* when, StockCode code, std::int64_t price, std::int64_t volume = 100) {
-    ASSERT_TRUE(clock_.set(at(when)));
-    engine_.on_tick({at(when), code, Price(price), Qty(volume)});
-  }
-  Intent intent(StockCode code, Side side) {
-    Intent i;
-    i.strategy = "test";
-    i.reason = "because";
-    i.code = code;
-    i.side = side;
-    return i;
-  }
-  Fill fill(OrderId id, const char* fill_id, Side side, std::int64_t price, std::int64_t qty) {
-    Fill f;
-    f.order_id = id;
-    f.fill_id = fill_id;
-    f.code = kA;
-    f.side = side;
-    f.price = Price(price);
-    f.qty = Qty(qty);
-    f.commission = krx::commission(config_.fees, f.value());
-    f.tax = side == Side::Sell ? krx::sell_tax(config_.fees, f.value()) : Krw(0);
-    f.time = clock_.now();
-    return f;
-  }
-
-  config::Config config_;
-  SimClock clock_;
-  FakeBroker broker_;
-  RecordingJournal journal_;
-  ScriptedStrategies strategies_;
-  Engine engine_;
-};
 
 TEST_F(EngineTest, AmountIsSizedAtTheLastPriceAndCashIsHeldBackAtTheUpperLimit) {
   tick("2026-01-05 09:00:01", kA, 72'500);
@@ -222,10 +113,13 @@ TEST_F(EngineTest, SellWithoutQuantitySellsWhatIsNotAlreadyBeingSold) {
   auto s = intent(kA, Side::Sell);
   s.qty = Qty(3);
   ASSERT_TRUE(engine_.submit(s).accepted);
-  auto rest = engine_.submit(intent(kA, Side::Sell));
+  auto all = intent(kA, Side::Sell);
+  all.strategy = "other";  // the same strategy's second sell would be a duplicate
+  auto rest = engine_.submit(all);
   ASSERT_TRUE(rest.accepted);
   EXPECT_EQ(broker_.submitted.back().qty, Qty(7));
-  auto nothing = engine_.submit(intent(kA, Side::Sell));
+  all.strategy = "third";
+  auto nothing = engine_.submit(all);
   EXPECT_FALSE(nothing.accepted);
   EXPECT_THAT(nothing.reason, HasSubstr("nothing to sell"));
 }
@@ -429,7 +323,8 @@ TEST_F(ModifyTest, RefusesWhatItCannotModify) {
               HasSubstr("a modify needs a positive price and quantity"));
   ASSERT_TRUE(engine_.modify("test", id, Price(9'900), std::nullopt).accepted);
   EXPECT_THAT(engine_.modify("test", id, Price(9'800), std::nullopt).reason, HasSubstr("already being modified"));
-  auto m = intent(kA, Side::Buy);
+  tick("2026-01-05 09:00:02", kB, 10'000);
+  auto m = intent(kB, Side::Buy);  // kA already has this strategy's open buy
   m.qty = Qty(1);
   const auto market = engine_.submit(m).order_id;
   EXPECT_THAT(engine_.modify("test", market, Price(9'900), std::nullopt).reason,
@@ -508,6 +403,7 @@ TEST_F(EngineTest, ARiskScriptShrinkSizesTheOrderAndTheHardLimitsStillApply) {
   EXPECT_EQ(broker_.submitted.back().qty, Qty(50));
   strategies_.risk = [](const Intent& shrunk) { return RiskVerdict{true, Qty(900), shrunk.amount, {}}; };
   auto big = intent(kA, Side::Buy);
+  big.strategy = "other";  // "test" has an open buy of kA: a duplicate
   big.qty = Qty(1000);
   const auto r = engine_.submit(big);
   EXPECT_FALSE(r.accepted);  // 900 x 10,000 is still above max_order_value

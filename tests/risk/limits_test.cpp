@@ -110,5 +110,36 @@ TEST_F(LimitsTest, UnknownPriceAndZeroQuantity) {
   EXPECT_THAT(limits_.veto(buy(0), room()), HasSubstr("quantity must be positive"));
 }
 
+TEST(LimitsRate, OffByDefault) {
+  const Limits limits(config::Risk{}, krx::FeeSchedule{});
+  EXPECT_EQ(limits.rate_veto(1'000, 1'000'000), "");
+}
+
+TEST(LimitsRate, PerSecondAndPerDay) {
+  config::Risk r;
+  r.max_orders_per_second = 3;
+  r.max_orders_per_day = 10;
+  const Limits limits(r, krx::FeeSchedule{});
+  EXPECT_EQ(limits.rate_veto(2, 9), "");
+  EXPECT_EQ(limits.rate_veto(3, 0), "already 3 orders in the last second (risk.max_orders_per_second 3)");
+  EXPECT_EQ(limits.rate_veto(0, 10), "already 10 orders today (risk.max_orders_per_day 10)");
+}
+
+TEST_F(LimitsTest, MaxTotalExposureCountsEverythingHeldAndBeingBought) {
+  config::Risk r = make_risk();
+  r.max_total_exposure = Krw(2'000'000);
+  const Limits limits(r, krx::FeeSchedule{});
+  auto x = room();
+  x.total_exposure = Krw(1'900'000);
+  EXPECT_EQ(limits.veto(buy(10), x), "");  // 1,900,000 + 100,000 is the limit itself
+  EXPECT_EQ(limits.veto(buy(11), x),
+            "total exposure 1900000 + this buy 110000 exceeds risk.max_total_exposure 2000000");
+  EXPECT_EQ(limits_.veto(buy(11), x), "") << "off at 0";
+  OrderCheck sell = buy(11);
+  sell.side = Side::Sell;
+  x.held = Qty(11);
+  EXPECT_EQ(limits.veto(sell, x), "") << "sells reduce exposure";
+}
+
 }  // namespace
 }  // namespace dalbit::risk
