@@ -73,7 +73,7 @@ Result<std::optional<RiskRecord>> load_risk_state(store::Store& store, std::stri
 class DurableJournal final : public StoreJournal {
  public:
   // `mode` is the run's mode, "live" or "paper"; the runner must not hold a
-  // transaction of its own on `store`.
+  // transaction of its own on `store`, and the journal must not outlive it.
   DurableJournal(store::Store& store, std::int64_t run, std::string_view mode);
   // Commits what is still pending: a journaled fill is never dropped silently.
   ~DurableJournal() override;

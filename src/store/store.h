@@ -161,9 +161,11 @@ class Store {
   Result<std::vector<Fill>> fills_of(std::string_view mode, KstDate day);
 
   // Copies the database to `path` with SQLite's online backup API, as one
-  // consistent snapshot of what is committed; writers (this process or
-  // another) go on meanwhile. Refused inside a transaction, which would copy
-  // uncommitted writes. See store/backup.h.
+  // consistent snapshot of what is committed; other connections (threads or
+  // processes) go on writing meanwhile. Refused inside a transaction, which
+  // would copy uncommitted writes. The copy runs on the calling thread: on the
+  // engine's own Store it holds the engine for as long as the copy takes, so
+  // prefer `dalbit backup` (its own process) or a Store of its own. See store/backup.h.
   Status backup_to(const std::string& path);
 
   [[nodiscard]] int schema_version() const;

@@ -137,9 +137,14 @@ TEST_F(DurableJournalTest, NothingIsLostAcrossFlushes) {
       journal.order(o);
       journal.order_event(o, "accepted");
       journal.fill(sample_fill(id, fmt::format("B{}-4", id)));
-      journal.position(Position{.code = o.code, .qty = Qty(4)}, at(2));
+      Position held;
+      held.code = o.code;
+      held.qty = Qty(4);
+      journal.position(held, at(2));
       // Some events end without a flush: the next before_send commits them.
-      if (id % 3 != 0) ASSERT_TRUE(journal.flush());
+      if (id % 3 != 0) {
+        ASSERT_TRUE(journal.flush());
+      }
     }
     journal.fill(sample_fill(20, "B20-10"));
     EXPECT_EQ(committed_orders_and_fills(*other, run), (std::pair<std::size_t, std::size_t>{20, 20}))
