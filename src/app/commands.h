@@ -68,4 +68,12 @@ struct SimCommandOptions {
 };
 int sim(const SimCommandOptions& options);
 
+struct BackupOptions {
+  std::string store;  // the SQLite store to copy (left unchanged; an engine may be writing to it)
+  std::string out;    // directory of the backups: <out>/dalbit-YYYYMMDD.db (today, KST)
+  int keep_days = 0;  // > 0: then remove backups of days more than this many days ago
+};
+// Exit 2 when the store file does not exist, 1 when the copy or the pruning fails.
+int backup(const BackupOptions& options);
+
 }  // namespace dalbit::app

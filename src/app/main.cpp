@@ -166,6 +166,20 @@ int main(int argc, char** argv) {
     });
   }
 
+  BackupOptions backup_opts;
+  auto* backup_cmd = cli.add_subcommand(
+      "backup",
+      "Copy the SQLite store to <out>/dalbit-YYYYMMDD.db (today, KST) with SQLite's online backup, safe while "
+      "dalbit runs and writes to it; the copy is one self-contained database file. For operators and cron.");
+  backup_cmd->add_option("--store", backup_opts.store, "The store to back up (store.path in the config)")
+      ->required();
+  backup_cmd->add_option("--out", backup_opts.out, "Directory of the backups (created if missing)")->required();
+  backup_cmd->add_option("--keep-days", backup_opts.keep_days,
+                         "Then remove dalbit-YYYYMMDD.db backups more than N days old (N=7 keeps the last 7 "
+                         "days, today included); other files are never touched. Default: remove nothing")
+      ->check(CLI::PositiveNumber);
+  backup_cmd->callback([&] { std::exit(backup(backup_opts)); });
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

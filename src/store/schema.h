@@ -105,4 +105,28 @@ CREATE TABLE signals (
 CREATE INDEX signals_by_run ON signals (run_id);
 )sql";
 
+// Version 2: what a live or paper engine needs across restarts.
+//
+// `state` holds small named values that must survive a restart (the runner
+// keeps the risk state as JSON under "risk_state").
+//
+// orders_by_id finds an order's newest row across runs (a restarted engine
+// records a restored order again in its new run, under the same id);
+// orders_open finds the rows that may still be working without reading the
+// terminal ones, which are nearly all. Its status list is the complement of
+// core's is_terminal(); the store tests check that they agree.
+// fills_by_time serves a day's fills across runs.
+inline constexpr std::string_view kV2 = R"sql(
+CREATE TABLE state (
+  key   TEXT NOT NULL PRIMARY KEY CHECK (key <> ''),
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX runs_by_mode ON runs (mode);
+CREATE INDEX orders_by_id ON orders (order_id, run_id);
+CREATE INDEX orders_open ON orders (order_id, run_id)
+  WHERE status IN ('new', 'sent', 'accepted', 'partially_filled');
+CREATE INDEX fills_by_time ON fills (at);
+)sql";
+
 }  // namespace dalbit::store::schema

@@ -9,11 +9,12 @@
 
 #include "log/log.h"
 #include "store/schema.h"
+#include "store/sqlite_copy.h"
 
 namespace dalbit::store {
 namespace {
 
-constexpr Migration kMigrations[] = {{1, schema::kV1}};
+constexpr Migration kMigrations[] = {{1, schema::kV1}, {2, schema::kV2}};
 
 // How long a write waits for another connection's lock (a reader tool, a
 // second process) before failing with SQLITE_BUSY.
@@ -269,8 +270,20 @@ Result<int> migrate(sqlite3* db, const std::string& path, std::span<const Migrat
   }
 }
 
+// The restart queries span the runs of one mode: client order ids are only
+// unique within a mode (a backtest starts again at 1 every run).
+Status check_restart_mode(std::string_view mode, std::string_view what) {
+  if (mode == "live" || mode == "paper") return {};
+  return Error{fmt::format("store: {}: mode '{}' is neither live nor paper", what, mode)};
+}
+
 #define DALBIT_RUN_COLUMNS \
   "id, mode, status, config_path, strategies, data_path, summary_json, started_at, ended_at"
+#define DALBIT_ORDER_COLUMNS \
+  "order_id, code, side, type, limit_price, qty, filled_qty, filled_value, status, broker_no, strategy, " \
+  "reason, created_at, updated_at"
+#define DALBIT_FILL_COLUMNS "order_id, fill_id, code, side, price, qty, commission, tax, at"
+#define DALBIT_RUNS_OF_MODE "(SELECT id FROM runs WHERE mode = ?1)"
 
 }  // namespace
 
@@ -311,6 +324,11 @@ struct Store::Impl {
   Statement select_fills;
   Statement select_positions;
   Statement select_signals;
+  Statement upsert_state;
+  Statement select_state;
+  Statement select_max_order_id;
+  Statement select_open_orders;
+  Statement select_fills_of_day;
 
   // Runs a statement that returns no rows.
   Status run(sqlite3_stmt* s, std::string_view what) {
@@ -351,6 +369,41 @@ struct Store::Impl {
       r.ended = row.time();
     }
     return r;
+  }
+
+  // DALBIT_ORDER_COLUMNS
+  static Order read_order(RowReader& row) {
+    Order o;
+    o.id = row.order_id();
+    o.code = row.code();
+    o.side = row.side();
+    o.type = row.order_type();
+    o.limit = row.price();
+    o.qty = row.qty();
+    o.filled = row.qty();
+    o.filled_value = row.krw();
+    o.status = row.status();
+    o.broker_no = row.text();
+    o.strategy = row.text();
+    o.reason = row.text();
+    o.created = row.time();
+    o.updated = row.time();
+    return o;
+  }
+
+  // DALBIT_FILL_COLUMNS
+  static Fill read_fill(RowReader& row) {
+    Fill f;
+    f.order_id = row.order_id();
+    f.fill_id = row.text();
+    f.code = row.code();
+    f.side = row.side();
+    f.price = row.price();
+    f.qty = row.qty();
+    f.commission = row.krw();
+    f.tax = row.krw();
+    f.time = row.time();
+    return f;
   }
 };
 
@@ -431,21 +484,41 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path,
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
       {&Impl::select_run, "SELECT " DALBIT_RUN_COLUMNS " FROM runs WHERE id = ?1"},
       {&Impl::select_runs, "SELECT " DALBIT_RUN_COLUMNS " FROM runs ORDER BY id"},
-      {&Impl::select_orders,
-       "SELECT order_id, code, side, type, limit_price, qty, filled_qty, filled_value, status, "
-       "broker_no, strategy, reason, created_at, updated_at "
-       "FROM orders WHERE run_id = ?1 ORDER BY order_id"},
+      {&Impl::select_orders, "SELECT " DALBIT_ORDER_COLUMNS " FROM orders WHERE run_id = ?1 ORDER BY order_id"},
       {&Impl::select_events,
        "SELECT order_id, status, at, detail FROM order_events WHERE run_id = ?1 ORDER BY id"},
-      {&Impl::select_fills,
-       "SELECT order_id, fill_id, code, side, price, qty, commission, tax, at "
-       "FROM fills WHERE run_id = ?1 ORDER BY rowid"},
+      {&Impl::select_fills, "SELECT " DALBIT_FILL_COLUMNS " FROM fills WHERE run_id = ?1 ORDER BY rowid"},
       {&Impl::select_positions,
        "SELECT code, qty, cost, buy_fees, realized, opened_at, at "
        "FROM positions WHERE run_id = ?1 ORDER BY code"},
       {&Impl::select_signals,
        "SELECT at, strategy, code, side, kind, order_id, reason "
        "FROM signals WHERE run_id = ?1 ORDER BY id"},
+      {&Impl::upsert_state,
+       "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+      {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
+      // Each run's largest id through the primary key, not a scan of its orders.
+      {&Impl::select_max_order_id,
+       "SELECT coalesce(max((SELECT max(order_id) FROM orders WHERE run_id = runs.id)), 0) "
+       "FROM runs WHERE mode = ?1"},
+      // Candidates come from the partial index orders_open (its WHERE is
+      // repeated word for word; without statistics SQLite would rather read
+      // every order of the mode's runs, so it is named, and preparing fails if
+      // it cannot be used); each must be its order id's newest row (orders_by_id).
+      {&Impl::select_open_orders,
+       "SELECT " DALBIT_ORDER_COLUMNS " FROM orders AS o INDEXED BY orders_open "
+       "WHERE status IN ('new', 'sent', 'accepted', 'partially_filled') "
+       "AND run_id IN " DALBIT_RUNS_OF_MODE " "
+       "AND run_id = (SELECT max(n.run_id) FROM orders AS n "
+       "WHERE n.order_id = o.order_id AND n.run_id IN " DALBIT_RUNS_OF_MODE ") "
+       "ORDER BY order_id"},
+      // The day's fills by time (fills_by_time, named for the same reason),
+      // the first row of each fill_id.
+      {&Impl::select_fills_of_day,
+       "SELECT " DALBIT_FILL_COLUMNS " FROM fills WHERE rowid IN ("
+       "SELECT min(rowid) FROM fills INDEXED BY fills_by_time "
+       "WHERE at >= ?2 AND at < ?3 AND run_id IN " DALBIT_RUNS_OF_MODE " GROUP BY fill_id) "
+       "ORDER BY at, fill_id"},
   };
   for (const auto& [member, sql] : statements) {
     auto s = prepare(db, sql);
@@ -621,24 +694,7 @@ Result<RunRecord> Store::load_run(std::int64_t run) {
     use.bind(run);
     return d.read_rows(use, out, fmt::format("{} {}", what, table), decode);
   };
-  Status s = read(d.select_orders.get(), record.orders, "orders", [](RowReader& row) {
-    Order o;
-    o.id = row.order_id();
-    o.code = row.code();
-    o.side = row.side();
-    o.type = row.order_type();
-    o.limit = row.price();
-    o.qty = row.qty();
-    o.filled = row.qty();
-    o.filled_value = row.krw();
-    o.status = row.status();
-    o.broker_no = row.text();
-    o.strategy = row.text();
-    o.reason = row.text();
-    o.created = row.time();
-    o.updated = row.time();
-    return o;
-  });
+  Status s = read(d.select_orders.get(), record.orders, "orders", &Impl::read_order);
   if (s) {
     s = read(d.select_events.get(), record.events, "order_events", [](RowReader& row) {
       OrderEventRow e;
@@ -650,19 +706,7 @@ Result<RunRecord> Store::load_run(std::int64_t run) {
     });
   }
   if (s) {
-    s = read(d.select_fills.get(), record.fills, "fills", [](RowReader& row) {
-      Fill f;
-      f.order_id = row.order_id();
-      f.fill_id = row.text();
-      f.code = row.code();
-      f.side = row.side();
-      f.price = row.price();
-      f.qty = row.qty();
-      f.commission = row.krw();
-      f.tax = row.krw();
-      f.time = row.time();
-      return f;
-    });
+    s = read(d.select_fills.get(), record.fills, "fills", &Impl::read_fill);
   }
   if (s) {
     s = read(d.select_positions.get(), record.positions, "positions", [](RowReader& row) {
@@ -697,6 +741,61 @@ Result<RunRecord> Store::load_run(std::int64_t run) {
   if (!s) return Error{s.message()};
   return record;
 }
+
+Status Store::set_state(std::string_view key, std::string_view value) {
+  if (key.empty()) return Error{"store: set_state: empty key"};
+  Use use(impl_->upsert_state.get());
+  use.bind(key).bind(value);
+  if (use.step() != SQLITE_DONE) return impl_->error(fmt::format("set_state '{}'", key));
+  return {};
+}
+
+Result<std::optional<std::string>> Store::get_state(std::string_view key) {
+  Use use(impl_->select_state.get());
+  use.bind(key);
+  switch (use.step()) {
+    case SQLITE_ROW: return std::optional<std::string>(column_text(use.get(), 0));
+    case SQLITE_DONE: return std::optional<std::string>();
+    default: return impl_->error(fmt::format("get_state '{}'", key));
+  }
+}
+
+Result<OrderId> Store::max_order_id(std::string_view mode) {
+  const auto what = fmt::format("max_order_id ({})", mode);
+  if (auto s = check_restart_mode(mode, what); !s) return Error{s.message()};
+  Use use(impl_->select_max_order_id.get());
+  use.bind(mode);
+  if (use.step() != SQLITE_ROW) return impl_->error(what);
+  RowReader row(use.get());
+  const OrderId id = row.order_id();
+  if (row.problem()) return Error{fmt::format("store: {}: {}", what, *row.problem())};
+  return id;
+}
+
+Result<std::vector<Order>> Store::open_orders(std::string_view mode) {
+  const auto what = fmt::format("open_orders ({})", mode);
+  if (auto s = check_restart_mode(mode, what); !s) return Error{s.message()};
+  std::vector<Order> orders;
+  Use use(impl_->select_open_orders.get());
+  use.bind(mode);
+  if (auto s = impl_->read_rows(use, orders, what, &Impl::read_order); !s) return Error{s.message()};
+  return orders;
+}
+
+Result<std::vector<Fill>> Store::fills_of(std::string_view mode, KstDate day) {
+  const auto what = fmt::format("fills_of ({}, {})", mode, day.str());
+  if (auto s = check_restart_mode(mode, what); !s) return Error{s.message()};
+  if (!valid_date(day)) return Error{fmt::format("store: {}: not a valid date", what)};
+  const Timestamp start = from_kst(day, TimeOfDay{});
+  std::vector<Fill> fills;
+  Use use(impl_->select_fills_of_day.get());
+  // KST has no daylight saving: every day is 24 hours long.
+  use.bind(mode).bind(start).bind(start + std::chrono::hours(24));
+  if (auto s = impl_->read_rows(use, fills, what, &Impl::read_fill); !s) return Error{s.message()};
+  return fills;
+}
+
+Status Store::backup_to(const std::string& path) { return copy_database(impl_->db.get(), path); }
 
 Result<ConnectionSettings> Store::connection_settings() {
   sqlite3* db = impl_->db.get();

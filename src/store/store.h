@@ -139,6 +139,35 @@ class Store {
   // Every run, oldest first, without the detail vectors.
   Result<std::vector<RunRecord>> list_runs();
 
+  // Small values that must survive a restart, by key (not by run). set_state
+  // inserts or replaces and joins the caller's transaction, if any; the key
+  // must not be empty. get_state gives none for a key never set.
+  Status set_state(std::string_view key, std::string_view value);
+  Result<std::optional<std::string>> get_state(std::string_view key);
+
+  // Restart queries over every run of one mode, "live" or "paper" (client
+  // order ids are only unique within a mode; backtests reuse them per run).
+  //
+  // The largest client order id ever recorded (0: none), so a restarted
+  // engine never reuses one. Order ids reach the broker only after their
+  // order row is committed (Journal::before_send), so the orders table is enough.
+  Result<OrderId> max_order_id(std::string_view mode);
+  // For each order id, its row in the newest run that recorded it (a restored
+  // order is recorded again in the new run), when that row is not terminal;
+  // by order id.
+  Result<std::vector<Order>> open_orders(std::string_view mode);
+  // Every fill of the KST `day`, once per fill_id (the first row recorded: a
+  // fill seen again after a restart is the same execution), by time.
+  Result<std::vector<Fill>> fills_of(std::string_view mode, KstDate day);
+
+  // Copies the database to `path` with SQLite's online backup API, as one
+  // consistent snapshot of what is committed; other connections (threads or
+  // processes) go on writing meanwhile. Refused inside a transaction, which
+  // would copy uncommitted writes. The copy runs on the calling thread: on the
+  // engine's own Store it holds the engine for as long as the copy takes, so
+  // prefer `dalbit backup` (its own process) or a Store of its own. See store/backup.h.
+  Status backup_to(const std::string& path);
+
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] const std::string& path() const;
   Result<ConnectionSettings> connection_settings();

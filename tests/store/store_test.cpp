@@ -3,9 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <tuple>
 
 #include <gmock/gmock.h>
@@ -14,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "log/log.h"
+#include "store/backup.h"
 
 namespace dalbit {
 
@@ -27,6 +30,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The version this code writes; tests of later steps build on it.
+const int kLatest = static_cast<int>(schema_migrations().size());
 
 Timestamp at_ns(std::int64_t ns) { return Timestamp(Duration(ns)); }
 // 2026-01-05 09:00:00 KST, with nanoseconds so truncation would show.
@@ -120,6 +127,25 @@ class RawDb {
     sqlite3_finalize(s);
     return v;
   }
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    std::string v = "<no row>";
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
+    if (sqlite3_step(s) == SQLITE_ROW) v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return v;
+  }
+  // EXPLAIN QUERY PLAN's details, joined by " | ".
+  std::string plan(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    std::string v;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      v += (v.empty() ? "" : " | ") + std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 3)));
+    }
+    sqlite3_finalize(s);
+    return v;
+  }
 
  private:
   sqlite3* db_ = nullptr;
@@ -157,10 +183,10 @@ TEST_F(StoreTest, OpenCreatesDirectoriesAndMigratesToTheNewestSchema) {
   EXPECT_EQ(store->path(), db_path());
   store.reset();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), kLatest);
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                        "('runs','orders','order_events','fills','positions','signals')"),
-            6);
+                        "('runs','orders','order_events','fills','positions','signals','state')"),
+            7);
 }
 
 TEST_F(StoreTest, MigratesAZeroByteFile) {
@@ -168,7 +194,7 @@ TEST_F(StoreTest, MigratesAZeroByteFile) {
   std::ofstream(db_path()).close();
   auto store = open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), kLatest);
 }
 
 TEST_F(StoreTest, RunsWithWalSynchronousFullAndForeignKeys) {
@@ -526,24 +552,25 @@ TEST_F(StoreTest, RefusesAFileThatIsNotADatabase) {
 }
 
 TEST_F(StoreTest, AppliesANewMigrationAndThenOlderCodeRefusesTheFile) {
-  std::vector<Migration> v2(schema_migrations().begin(), schema_migrations().end());
-  v2.push_back({2, "CREATE TABLE extra (x INTEGER) STRICT;"});
+  std::vector<Migration> newer(schema_migrations().begin(), schema_migrations().end());
+  newer.push_back({kLatest + 1, "CREATE TABLE extra (x INTEGER) STRICT;"});
   {
     auto store = open();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->begin_run(sample_run()));
   }
   {
-    auto store = open(v2);
+    auto store = open(newer);
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->schema_version(), 2);
+    EXPECT_EQ(store->schema_version(), kLatest + 1);
     auto runs = store->list_runs();
     ASSERT_TRUE(runs);
     EXPECT_EQ(runs->size(), 1u);
   }
   auto old = Store::open(db_path());
   ASSERT_FALSE(old);
-  EXPECT_THAT(old.error().message, HasSubstr("schema version 2 is newer than this dalbit knows (1)"));
+  EXPECT_THAT(old.error().message,
+              HasSubstr(fmt::format("schema version {} is newer than this dalbit knows ({})", kLatest + 1, kLatest)));
 }
 
 TEST_F(StoreTest, FailedMigrationRollsBackAndKeepsTheEarlierData) {
@@ -556,15 +583,15 @@ TEST_F(StoreTest, FailedMigrationRollsBackAndKeepsTheEarlierData) {
   }
   // The first statement succeeds, the second fails: both must be undone.
   std::vector<Migration> bad(schema_migrations().begin(), schema_migrations().end());
-  bad.push_back({2, "CREATE TABLE extra (x INTEGER); DELETE FROM fills; INSERT INTO no_such_table VALUES (1);"});
+  bad.push_back({kLatest + 1, "CREATE TABLE extra (x INTEGER); DELETE FROM fills; INSERT INTO no_such_table VALUES (1);"});
   auto failed = Store::open(db_path(), bad);
   ASSERT_FALSE(failed);
-  EXPECT_THAT(failed.error().message, HasSubstr("migration to version 2"));
+  EXPECT_THAT(failed.error().message, HasSubstr(fmt::format("migration to version {}", kLatest + 1)));
   EXPECT_THAT(failed.error().message, HasSubstr("no_such_table"));
-  EXPECT_THAT(failed.error().message, HasSubstr("stays at version 1"));
+  EXPECT_THAT(failed.error().message, HasSubstr(fmt::format("stays at version {}", kLatest)));
   {
     RawDb raw(db_path());
-    EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), kLatest);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_schema WHERE name = 'extra'"), 0);
   }
   auto store = open();
@@ -633,6 +660,408 @@ TEST_F(StoreTest, SqliteDiagnosticsGoToTheErrorsLog) {
   // and the statement rather than the message at the end.
   EXPECT_THAT(captured.str(), HasSubstr("sqlite (787)"));
   EXPECT_THAT(captured.str(), HasSubstr("INSERT INTO orders"));
+}
+
+
+// --- What a live or paper engine reads back after a restart ---
+
+RunInfo run_of(std::string mode) {
+  RunInfo info = sample_run();
+  info.mode = std::move(mode);
+  return info;
+}
+
+Order order_with(OrderId id, OrderStatus status) {
+  Order o = sample_order(id);
+  o.status = status;
+  return o;
+}
+
+std::vector<OrderId> ids(const std::vector<Order>& orders) {
+  std::vector<OrderId> out;
+  for (const auto& o : orders) out.push_back(o.id);
+  return out;
+}
+
+TEST_F(StoreTest, MigratesAVersionOneFileAndKeepsItsData) {
+  {
+    // As the version-1 code left it (today's code cannot stop at version 1).
+    fs::create_directories(fs::path(db_path()).parent_path());
+    RawDb raw(db_path());
+    raw.exec(std::string(schema_migrations()[0].sql));
+    raw.exec("PRAGMA user_version = 1");
+    raw.exec("INSERT INTO runs (id, mode, started_at, config_path, strategies, data_path) "
+             "VALUES (1, 'live', 0, '', '', '')");
+    raw.exec("INSERT INTO orders VALUES (1, 7, '005930', 'buy', 'limit', 72500, 10, 0, 0, 'accepted', '', "
+             "'s', '', 0, 0)");
+  }
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), kLatest);
+  auto max = store->max_order_id("live");
+  ASSERT_TRUE(max) << max.error().message;
+  EXPECT_EQ(*max, 7u);
+  auto working = store->open_orders("live");
+  ASSERT_TRUE(working) << working.error().message;
+  EXPECT_EQ(ids(*working), (std::vector<OrderId>{7}));
+  EXPECT_TRUE(store->set_state("k", "v"));
+}
+
+TEST_F(StoreTest, StateIsReplacedByKeyAndSurvivesReopening) {
+  {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    auto none = store->get_state("risk_state");
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->has_value());
+    ASSERT_TRUE(store->set_state("risk_state", R"({"state":"active"})"));
+    ASSERT_TRUE(store->set_state("risk_state", R"({"state":"halted"})"));
+    ASSERT_TRUE(store->set_state("other", ""));
+  }
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto risk = store->get_state("risk_state");
+  ASSERT_TRUE(risk);
+  EXPECT_EQ(risk->value_or("<none>"), R"({"state":"halted"})");
+  auto other = store->get_state("other");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->value_or("<none>"), "");  // set to empty is not unset
+  auto unknown = store->get_state("never set");
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value());
+  EXPECT_THAT(store->set_state("", "x").message(), HasSubstr("set_state: empty key"));
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM state"), 2);
+}
+
+TEST_F(StoreTest, StateJoinsTheCallersTransaction) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  {
+    Transaction tx(*store);
+    ASSERT_TRUE(store->set_state("risk_state", "halted"));
+  }  // rolled back
+  auto state = store->get_state("risk_state");
+  ASSERT_TRUE(state);
+  EXPECT_FALSE(state->has_value());
+}
+
+TEST_F(StoreTest, MaxOrderIdSpansEveryRunOfTheModeAndNoOther) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto empty = store->max_order_id("live");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(*empty, 0u);
+
+  auto live1 = store->begin_run(run_of("live"));
+  auto paper = store->begin_run(run_of("paper"));
+  auto backtest = store->begin_run(run_of("backtest"));
+  auto live2 = store->begin_run(run_of("live"));
+  auto live3 = store->begin_run(run_of("live"));  // started, crashed before any order
+  ASSERT_TRUE(live1 && paper && backtest && live2 && live3);
+  for (OrderId id : {1, 9, 4}) ASSERT_TRUE(store->record_order(*live1, sample_order(id)));
+  ASSERT_TRUE(store->record_order(*live2, sample_order(5)));
+  ASSERT_TRUE(store->record_order(*paper, sample_order(100)));
+  ASSERT_TRUE(store->record_order(*backtest, sample_order(1000)));
+
+  auto live = store->max_order_id("live");
+  ASSERT_TRUE(live) << live.error().message;
+  EXPECT_EQ(*live, 9u);  // an older run's id counts: ids never go back
+  auto paper_max = store->max_order_id("paper");
+  ASSERT_TRUE(paper_max);
+  EXPECT_EQ(*paper_max, 100u);
+
+  for (const char* bad : {"", "backtest", "LIVE", "live "}) {
+    SCOPED_TRACE(bad);
+    auto r = store->max_order_id(bad);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr(fmt::format("max_order_id ({}): mode '{}' is neither live nor paper",
+                                                         bad, bad)));
+  }
+}
+
+TEST_F(StoreTest, OpenOrdersTakeEachOrdersNewestRowAcrossRuns) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto run1 = store->begin_run(run_of("live"));
+  auto paper = store->begin_run(run_of("paper"));
+  auto run2 = store->begin_run(run_of("live"));
+  ASSERT_TRUE(run1 && paper && run2);
+  // Run 1 dies with orders 1-4 working and 5 filled.
+  ASSERT_TRUE(store->record_order(*run1, order_with(1, OrderStatus::Accepted)));
+  ASSERT_TRUE(store->record_order(*run1, order_with(2, OrderStatus::PartiallyFilled)));
+  ASSERT_TRUE(store->record_order(*run1, order_with(3, OrderStatus::Sent)));
+  ASSERT_TRUE(store->record_order(*run1, order_with(4, OrderStatus::Accepted)));
+  ASSERT_TRUE(store->record_order(*run1, order_with(5, OrderStatus::Filled)));
+  // Run 2 restores them: 1 then fills, 2 stays working with more filled, 4 is
+  // restored later (not yet); 6 is new.
+  ASSERT_TRUE(store->record_order(*run2, order_with(1, OrderStatus::Filled)));
+  Order two = order_with(2, OrderStatus::PartiallyFilled);
+  two.filled = Qty(8);
+  two.filled_value = Krw(580000);
+  two.updated = at(9'000'000'000);
+  ASSERT_TRUE(store->record_order(*run2, two));
+  ASSERT_TRUE(store->record_order(*run2, order_with(6, OrderStatus::New)));
+  // Run 2 cancelled 3: the newest row wins over the older working one.
+  ASSERT_TRUE(store->record_order(*run2, order_with(3, OrderStatus::Cancelled)));
+  // The paper account is another world, with its own order 1.
+  ASSERT_TRUE(store->record_order(*paper, order_with(1, OrderStatus::Accepted)));
+  ASSERT_TRUE(store->record_order(*paper, order_with(5, OrderStatus::Accepted)));
+
+  auto open_live = store->open_orders("live");
+  ASSERT_TRUE(open_live) << open_live.error().message;
+  EXPECT_EQ(ids(*open_live), (std::vector<OrderId>{2, 4, 6}));
+  ASSERT_EQ(open_live->size(), 3u);
+  EXPECT_EQ(fields((*open_live)[0]), fields(two));  // run 2's row, not run 1's
+  EXPECT_EQ(fields((*open_live)[1]), fields(order_with(4, OrderStatus::Accepted)));
+
+  auto open_paper = store->open_orders("paper");
+  ASSERT_TRUE(open_paper);
+  EXPECT_EQ(ids(*open_paper), (std::vector<OrderId>{1, 5}));
+
+  // A terminal row in an older run does not hide a working one in a newer run.
+  auto run3 = store->begin_run(run_of("live"));
+  ASSERT_TRUE(run3);
+  ASSERT_TRUE(store->record_order(*run3, order_with(5, OrderStatus::Accepted)));
+  auto again = store->open_orders("live");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(ids(*again), (std::vector<OrderId>{2, 4, 5, 6}));
+
+  auto bad = store->open_orders("backtest");
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("open_orders (backtest): mode 'backtest' is neither live nor paper"));
+}
+
+// The partial index's status list (schema.h) must be the complement of is_terminal().
+TEST_F(StoreTest, OpenOrdersAgreeWithIsTerminalForEveryStatus) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto run = store->begin_run(run_of("paper"));
+  ASSERT_TRUE(run);
+  const OrderStatus all[] = {OrderStatus::New,    OrderStatus::Sent,      OrderStatus::Accepted,
+                             OrderStatus::PartiallyFilled, OrderStatus::Filled, OrderStatus::Cancelled,
+                             OrderStatus::Rejected};
+  std::vector<OrderId> working;
+  OrderId id = 0;
+  for (OrderStatus s : all) {
+    ASSERT_TRUE(store->record_order(*run, order_with(++id, s)));
+    if (!is_terminal(s)) working.push_back(id);
+  }
+  auto open_paper = store->open_orders("paper");
+  ASSERT_TRUE(open_paper) << open_paper.error().message;
+  EXPECT_EQ(ids(*open_paper), working);
+}
+
+// The plans of the store's restart queries (store.cpp), checked here because a
+// restart must not read every order or fill ever written.
+TEST_F(StoreTest, RestartQueriesReadIndexesNotTables) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  store.reset();
+  RawDb raw(db_path());
+  const std::string open_orders = raw.plan(
+      "SELECT * FROM orders AS o INDEXED BY orders_open WHERE status IN ('new', 'sent', 'accepted', "
+      "'partially_filled') AND run_id IN (SELECT id FROM runs WHERE mode = 'live') "
+      "AND run_id = (SELECT max(n.run_id) FROM orders AS n WHERE n.order_id = o.order_id "
+      "AND n.run_id IN (SELECT id FROM runs WHERE mode = 'live')) ORDER BY order_id");
+  EXPECT_THAT(open_orders, HasSubstr("SCAN o USING INDEX orders_open"));
+  EXPECT_THAT(open_orders, HasSubstr("SEARCH n USING COVERING INDEX orders_by_id (order_id=? AND run_id=?)"));
+  EXPECT_THAT(open_orders, Not(HasSubstr("TEMP B-TREE")));
+  const std::string fills = raw.plan(
+      "SELECT * FROM fills WHERE rowid IN (SELECT min(rowid) FROM fills INDEXED BY fills_by_time WHERE at >= 1 AND at < 2 "
+      "AND run_id IN (SELECT id FROM runs WHERE mode = 'live') GROUP BY fill_id) ORDER BY at, fill_id");
+  EXPECT_THAT(fills, HasSubstr("USING INDEX fills_by_time (at>? AND at<?)"));
+  const std::string max_id = raw.plan(
+      "SELECT coalesce(max((SELECT max(order_id) FROM orders WHERE run_id = runs.id)), 0) "
+      "FROM runs WHERE mode = 'live'");
+  EXPECT_THAT(max_id, HasSubstr("SEARCH orders USING PRIMARY KEY (run_id=?)"));
+  EXPECT_THAT(max_id, Not(HasSubstr("SCAN orders")));
+}
+
+TEST_F(StoreTest, FillsOfADayCountEachExecutionOnceAcrossRuns) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto run1 = store->begin_run(run_of("live"));
+  auto paper = store->begin_run(run_of("paper"));
+  auto run2 = store->begin_run(run_of("live"));
+  ASSERT_TRUE(run1 && paper && run2);
+  const KstDate day{2026, 1, 5};
+  const Timestamp midnight = from_kst(day, TimeOfDay{});
+  const auto fill_at = [](std::string id, Timestamp t) {
+    Fill f = sample_fill(1, std::move(id));
+    f.time = t;
+    return f;
+  };
+  ASSERT_TRUE(store->record_fill(*run1, fill_at("0001-4", at(60'000'000'000))));
+  ASSERT_TRUE(store->record_fill(*run1, fill_at("first-ns", midnight)));
+  ASSERT_TRUE(store->record_fill(*run1, fill_at("day-before", midnight - Duration(1))));
+  ASSERT_TRUE(store->record_fill(*run1, fill_at("day-after", midnight + std::chrono::hours(24))));
+  // After the restart, reconciliation reports 0001-4 again: the same execution.
+  Fill again = fill_at("0001-4", at(70'000'000'000));
+  again.qty = Qty(99);
+  ASSERT_TRUE(store->record_fill(*run2, again));
+  ASSERT_TRUE(store->record_fill(*run2, fill_at("0001-10", at(30'000'000'000))));
+  ASSERT_TRUE(store->record_fill(*paper, fill_at("paper-fill", at(1))));
+
+  auto fills = store->fills_of("live", day);
+  ASSERT_TRUE(fills) << fills.error().message;
+  std::vector<std::string> got;
+  for (const auto& f : *fills) got.push_back(f.fill_id);
+  EXPECT_EQ(got, (std::vector<std::string>{"first-ns", "0001-10", "0001-4"}));
+  ASSERT_EQ(fills->size(), 3u);
+  EXPECT_EQ(fields((*fills)[2]), fields(fill_at("0001-4", at(60'000'000'000))));  // the first row recorded
+
+  auto paper_fills = store->fills_of("paper", day);
+  ASSERT_TRUE(paper_fills);
+  ASSERT_EQ(paper_fills->size(), 1u);
+  EXPECT_EQ((*paper_fills)[0].fill_id, "paper-fill");
+
+  auto none = store->fills_of("live", KstDate{2026, 1, 7});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  auto bad_day = store->fills_of("live", KstDate{2026, 2, 30});
+  ASSERT_FALSE(bad_day);
+  EXPECT_THAT(bad_day.error().message, HasSubstr("fills_of (live, 2026-02-30): not a valid date"));
+  auto bad_mode = store->fills_of("", day);
+  ASSERT_FALSE(bad_mode);
+  EXPECT_THAT(bad_mode.error().message, HasSubstr("mode '' is neither live nor paper"));
+}
+
+// --- Backups ---
+
+TEST(BackupName, RoundTripsAndRejectsEverythingElse) {
+  EXPECT_EQ(backup_name(KstDate{2026, 11, 5}), "dalbit-20261105.db");
+  EXPECT_EQ(parse_backup_name("dalbit-20261105.db"), (KstDate{2026, 11, 5}));
+  for (const char* other : {"dalbit-2026110.db", "dalbit-202611055.db", "dalbit-20261305.db", "dalbit-20260230.db",
+                            "dalbit-20261105.db.partial", "dalbit-20261105.db-journal", "xdalbit-20261105.db",
+                            "dalbit-2026-11-5.db", "dalbit-+2026110.db", "dalbit.db", ""}) {
+    EXPECT_FALSE(parse_backup_name(other)) << other;
+  }
+}
+
+// A writer keeps inserting from its own thread and connection, as the engine
+// does while an operator's cron job runs `dalbit backup`.
+TEST_F(StoreTest, BackupWhileAWriterKeepsInsertingIsACompleteConsistentCopy) {
+  auto reader = open();
+  ASSERT_NE(reader, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::string writer_error;
+  std::thread writer([&] {
+    auto store = Store::open(db_path());
+    if (!store) {
+      writer_error = store.error().message;
+      return;
+    }
+    auto run = (*store)->begin_run(run_of("live"));
+    if (!run) {
+      writer_error = run.error().message;
+      return;
+    }
+    for (int i = 1; !stop.load() || i < 50; ++i) {
+      Transaction tx(**store);
+      auto fresh = (*store)->record_fill(*run, sample_fill(1, fmt::format("F{}", i)));
+      if (!fresh || !(*store)->record_order(*run, sample_order(static_cast<OrderId>(i)))) {
+        writer_error = fmt::format("write {} failed", i);
+        return;
+      }
+      if (auto s = tx.commit(); !s) {
+        writer_error = s.message();
+        return;
+      }
+      written.store(i);
+    }
+  });
+  while (written.load() < 20 && writer_error.empty()) std::this_thread::yield();
+
+  const auto through_store = dir_ / "backup" / backup_name(KstDate{2026, 1, 5});
+  const auto by_path = dir_ / "other" / "copy.db";
+  ASSERT_TRUE(reader->backup_to(through_store.string())) << "first";
+  ASSERT_TRUE(reader->backup_to(through_store.string())) << "replacing the first";
+  ASSERT_TRUE(backup_database(db_path(), by_path.string()));
+  const int before_stop = written.load();
+  stop = true;
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+
+  for (const auto& copy : {through_store, by_path}) {
+    SCOPED_TRACE(copy.string());
+    RawDb raw(copy);
+    EXPECT_EQ(raw.text("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw.text("PRAGMA journal_mode"), "delete");  // one self-contained file
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), kLatest);
+    // Every transaction whole or not at all, and some of them there.
+    const auto fills = raw.integer("SELECT count(*) FROM fills");
+    EXPECT_EQ(raw.integer("SELECT count(*) FROM orders"), fills);
+    EXPECT_GE(fills, 20);
+    EXPECT_LE(fills, written.load());
+    EXPECT_FALSE(fs::exists(copy.string() + ".partial"));
+  }
+  EXPECT_FALSE(fs::exists(through_store.string() + "-wal"));
+  EXPECT_GE(written.load(), before_stop);
+  // The copy opens as a store, with everything it had.
+  auto copied = Store::open(by_path.string());
+  ASSERT_TRUE(copied) << copied.error().message;
+  auto max = (*copied)->max_order_id("live");
+  ASSERT_TRUE(max);
+  EXPECT_GE(*max, 20u);
+}
+
+TEST_F(StoreTest, BackupIsRefusedInsideATransactionAndOntoTheStoreItself) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  const auto dest = (dir_ / "backup.db").string();
+  {
+    Transaction tx(*store);
+    ASSERT_TRUE(store->begin_run(run_of("live")));
+    EXPECT_THAT(store->backup_to(dest).message(), HasSubstr("refused inside a transaction"));
+  }
+  EXPECT_FALSE(fs::exists(dest));
+  EXPECT_THAT(store->backup_to(db_path()).message(), HasSubstr("that is the database itself"));
+  EXPECT_THAT(backup_database(db_path(), db_path()).message(), HasSubstr("that is the database itself"));
+  EXPECT_THAT(store->backup_to("").message(), HasSubstr("empty destination"));
+  EXPECT_THAT(backup_database((dir_ / "missing.db").string(), dest).message(), HasSubstr("no database file at"));
+  EXPECT_FALSE(fs::exists(dest));
+  auto runs = store->list_runs();
+  ASSERT_TRUE(runs);
+  EXPECT_TRUE(runs->empty());
+}
+
+TEST_F(StoreTest, PruneRemovesOnlyOldBackupsAndNothingElse) {
+  const auto dir = dir_ / "backups";
+  fs::create_directories(dir / "dalbit-20200101.db");  // a directory, not a backup
+  const std::vector<std::string> backups = {"dalbit-20261120.db", "dalbit-20261122.db", "dalbit-20261123.db",
+                                            "dalbit-20261125.db", "dalbit-20261126.db"};
+  const std::vector<std::string> others = {"notes.txt", "dalbit-20261101.db.partial", "dalbit-2026110.db",
+                                           "dalbit-20261301.db", "dalbit.db", "dalbit-20261101.db-journal"};
+  for (const auto& name : backups) std::ofstream(dir / name) << "backup";
+  for (const auto& name : others) std::ofstream(dir / name) << "other";
+  // 2026-11-25 00:30 KST is still the 24th in UTC: days are KST days.
+  const Timestamp now = from_kst(KstDate{2026, 11, 25}, TimeOfDay::hm(0, 30));
+
+  auto removed = prune_backups(dir.string(), 3, now);
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, 2);  // the 20th and the 22nd; the 23rd to the 25th stay, and tomorrow's
+  EXPECT_FALSE(fs::exists(dir / "dalbit-20261120.db"));
+  EXPECT_FALSE(fs::exists(dir / "dalbit-20261122.db"));
+  for (const auto& name : {"dalbit-20261123.db", "dalbit-20261125.db", "dalbit-20261126.db"}) {
+    EXPECT_TRUE(fs::exists(dir / name)) << name;
+  }
+  for (const auto& name : others) EXPECT_TRUE(fs::exists(dir / name)) << name;
+  EXPECT_TRUE(fs::is_directory(dir / "dalbit-20200101.db"));
+
+  auto again = prune_backups(dir.string(), 3, now);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  auto only_today = prune_backups(dir.string(), 1, now);
+  ASSERT_TRUE(only_today);
+  EXPECT_EQ(*only_today, 1);  // the 23rd
+  EXPECT_TRUE(fs::exists(dir / "dalbit-20261125.db"));
+
+  EXPECT_THAT(prune_backups(dir.string(), 0, now).error().message, HasSubstr("keep_days is 0, must be at least 1"));
+  EXPECT_THAT(prune_backups((dir_ / "absent").string(), 3, now).error().message,
+              HasSubstr("prune backups in " + (dir_ / "absent").string()));
 }
 
 }  // namespace
