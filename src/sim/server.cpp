@@ -1,5 +1,6 @@
 #include "sim/server.h"
 
+#include <cstdio>
 #include <deque>
 #include <future>
 #include <map>
@@ -14,6 +15,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
 
 #include "kiwoom/protocol.h"
 #include "net/tls.h"
@@ -32,8 +34,20 @@ using error_code = boost::system::error_code;
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr std::string_view kAdminPrefix = "/admin/";
+constexpr std::string_view kClockPath = "/admin/clock";
 
 beast::string_view sv(std::string_view s) { return {s.data(), s.size()}; }
+
+// "2026-01-05 09:30:00.000": always with milliseconds, so a client parses one
+// shape (format_kst drops a zero fraction).
+std::string format_kst_millis(Timestamp t) {
+  const KstDateTime k = to_kst(t);
+  const int h = k.time.seconds / 3600, m = k.time.seconds / 60 % 60, s = k.time.seconds % 60;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d.%03d", k.date.str().c_str(), h, m, s,
+                static_cast<int>(k.nanos / 1'000'000));
+  return buf;
+}
 
 }  // namespace
 
@@ -62,6 +76,7 @@ struct Server::Impl {
         sim_start(sim.start) {}
 
   void flush();
+  HttpAnswer clock_answer(const std::string& body);
   void accept();
   void schedule_market();
   void schedule_ping();
@@ -146,6 +161,22 @@ void Server::Impl::flush() {
   }
 }
 
+// The market's clock for a client to follow (`dalbit run` against the
+// simulator): the service is first moved to the server's clock, so the answer
+// is not a market step stale, and the speed lets the client extrapolate.
+HttpAnswer Server::Impl::clock_answer(const std::string& body) {
+  HttpAnswer a;
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    a.status = 400;
+    a.body = R"({"error":"the body must be a JSON object"})";
+    return a;
+  }
+  if (options.speed > 0) service.advance(sim_time());
+  a.body = nlohmann::json{{"now", format_kst_millis(service.sim_now())}, {"speed", options.speed}}.dump();
+  return a;
+}
+
 // ---------------------------------------------------------------- HTTPS
 
 namespace {
@@ -201,7 +232,7 @@ struct HttpSession : std::enable_shared_from_this<HttpSession> {
       if (ec || !peer.address().is_loopback() || req.method() != http::verb::post) {
         return reply_plain(http::status::forbidden, R"({"error":"admin is POST from loopback only"})");
       }
-      HttpAnswer a = impl.service.handle_admin(target, req.body());
+      HttpAnswer a = target == kClockPath ? impl.clock_answer(req.body()) : impl.service.handle_admin(target, req.body());
       if (target == "/admin/advance" && a.status == 200) {
         impl.admin_offset = impl.service.sim_now() - impl.sim_time() + impl.admin_offset;
       }

@@ -733,7 +733,7 @@ HttpAnswer Service::handle_admin(const std::string& path, const std::string& bod
     return a;
   }
   a.status = 404;
-  a.body = R"x({"error":"unknown admin path (POST /admin/fault, /admin/advance)"})x";
+  a.body = R"x({"error":"unknown admin path (POST /admin/fault, /admin/advance, /admin/clock)"})x";
   return a;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -13,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "kiwoom/rest.h"
 #include "kiwoom/ws_codec.h"
@@ -287,6 +289,46 @@ TEST_F(FrozenSimServer, AdminAdvanceMovesTheFrozenClock) {
   const auto after = client_->call(kw::StockInfoRequest{{*StockCode::parse("900010"), kw::Venue::Krx}}, &token);
   ASSERT_TRUE(after.ok());
   EXPECT_GT(*after->volume, Qty(0));
+}
+
+// POST /admin/clock answers the market's KST clock (always with milliseconds)
+// and the speed; the clock read twice moves by about speed x the real gap.
+TEST_F(SimServer, AdminClockAnswersTheMarketClockAndSpeed) {
+  const auto read_clock = [&] {
+    const Answer a = client_->post("/admin/clock", "", "{}");
+    EXPECT_EQ(a.status, 200) << a.body;
+    const auto j = nlohmann::json::parse(a.body);
+    EXPECT_EQ(j.at("speed").get<double>(), 60.0);
+    const std::string now = j.at("now").get<std::string>();
+    EXPECT_EQ(now.size(), std::string_view("2026-01-05 09:30:00.000").size()) << now;
+    const auto t = parse_kst_timestamp(now);
+    EXPECT_TRUE(t.has_value()) << now;
+    return t.value_or(Timestamp{});
+  };
+  const Timestamp start = *parse_kst_timestamp("2026-01-05 09:30:00");
+  const auto real_before = std::chrono::steady_clock::now();
+  const Timestamp first = read_clock();
+  std::this_thread::sleep_for(500ms);
+  const Timestamp second = read_clock();
+  const auto real_gap = std::chrono::steady_clock::now() - real_before;
+  EXPECT_GE(first, start);
+  // 0.5 s real at 60x is 30 simulated seconds; the market moves in whole seconds.
+  EXPECT_GE(second - first, 28s);
+  EXPECT_LE(second - first, real_gap * 60 + 2s);
+  Timestamp market;
+  server_->with_service([&](Service& s) { market = s.sim_now(); });
+  EXPECT_GE(market, second);
+  EXPECT_EQ(client_->post("/admin/clock", "", "not json").status, 400);
+}
+
+TEST_F(FrozenSimServer, AdminClockOnAFrozenClockFollowsAdvance) {
+  Answer a = client_->post("/admin/clock", "", "{}");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(nlohmann::json::parse(a.body), (nlohmann::json{{"now", "2026-01-05 09:30:00.000"}, {"speed", 0.0}}));
+  ASSERT_EQ(client_->post("/admin/advance", "", R"({"seconds":90})").status, 200);
+  a = client_->post("/admin/clock", "", "{}");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(nlohmann::json::parse(a.body).at("now"), "2026-01-05 09:31:30.000");
 }
 
 TEST_F(SimServer, CurlTrustsTheWrittenCertificate) {
