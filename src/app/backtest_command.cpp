@@ -7,7 +7,7 @@
 
 #include "app/commands.h"
 #include "app/progress.h"
-#include "app/store_journal.h"
+#include "engine/store_journal.h"
 #include "broker/sim_broker.h"
 #include "config/config.h"
 #include "data/replay.h"
@@ -173,7 +173,7 @@ int backtest(const BacktestOptions& o) {
     std::fprintf(stderr, "dalbit backtest: %s\n", run.error().message.c_str());
     return kExitFailed;
   }
-  StoreJournal journal(st, *run);
+  engine::StoreJournal journal(st, *run);
 
   SimClock clock;
   broker::SimBroker broker(match::Params{cfg->fill_model.max_volume_pct, cfg->fees});

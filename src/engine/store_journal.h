@@ -27,16 +27,16 @@
 #include "engine/journal.h"
 #include "store/store.h"
 
-namespace dalbit::app {
+namespace dalbit::engine {
 
-class StoreJournal : public engine::Journal {
+class StoreJournal : public Journal {
  public:
   StoreJournal(store::Store& store, std::int64_t run) : store_(store), run_(run) {}
   void order(const Order& order) override;
   void order_event(const Order& order, std::string_view detail) override;
   void fill(const Fill& fill) override;
   void position(const Position& position, Timestamp at) override;
-  void signal(const engine::SignalRecord& signal) override;
+  void signal(const SignalRecord& signal) override;
   // The first write that failed, if any: a run with a failed write must not
   // be committed, and a live run must stop trading (see above).
   [[nodiscard]] const Status& status() const { return status_; }
@@ -56,7 +56,7 @@ class StoreJournal : public engine::Journal {
 
 // The risk state as it was last journaled, and the KST day it was entered.
 struct RiskRecord {
-  engine::RiskState state = engine::RiskState::Active;
+  RiskState state = RiskState::Active;
   std::string reason;
   KstDate since;
 };
@@ -69,6 +69,8 @@ struct RiskRecord {
 // saved one (a first start). A value that cannot be read is an error naming
 // the key: the runner should then start halted, not active.
 Result<std::optional<RiskRecord>> load_risk_state(store::Store& store, std::string_view mode);
+// Writes what load_risk_state reads (the journal does, and `dalbit kill` with no engine running).
+Status save_risk_state(store::Store& store, std::string_view mode, const RiskRecord& record);
 
 class DurableJournal final : public StoreJournal {
  public:
@@ -84,7 +86,7 @@ class DurableJournal final : public StoreJournal {
   // Saved as JSON under risk_state_key(mode), {"state": "halted", "reason":
   // "...", "since": "YYYY-MM-DD"}, and committed at once: it is rare and must
   // survive a crash in the same event.
-  void risk_state(engine::RiskState state, std::string_view reason, Timestamp at) override;
+  void risk_state(RiskState state, std::string_view reason, Timestamp at) override;
   // Commits the open batch, if any. A failed commit rolls the batch back (its
   // writes are lost and logged) and fails status(); the next write opens a new batch.
   Status flush();
@@ -97,4 +99,4 @@ class DurableJournal final : public StoreJournal {
   std::optional<store::Transaction> batch_;
 };
 
-}  // namespace dalbit::app
+}  // namespace dalbit::engine

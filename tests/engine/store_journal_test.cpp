@@ -1,4 +1,4 @@
-#include "app/store_journal.h"
+#include "engine/store_journal.h"
 
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 
 #include "log/log.h"
 
-namespace dalbit::app {
+namespace dalbit::engine {
 namespace {
 
 namespace fs = std::filesystem;
@@ -304,4 +304,4 @@ TEST_F(DurableJournalTest, StoreJournalJoinsTheCallersTransactionAndKeepsNoRiskS
 }
 
 }  // namespace
-}  // namespace dalbit::app
+}  // namespace dalbit::engine

@@ -1,17 +1,17 @@
-#include "app/store_journal.h"
+#include "engine/store_journal.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "log/log.h"
 
-namespace dalbit::app {
+namespace dalbit::engine {
 namespace {
 
-constexpr engine::RiskState kRiskStates[] = {engine::RiskState::Active, engine::RiskState::Reducing,
-                                             engine::RiskState::Halted};
+constexpr RiskState kRiskStates[] = {RiskState::Active, RiskState::Reducing,
+                                             RiskState::Halted};
 
-std::optional<engine::RiskState> parse_risk_state(std::string_view text) {
+std::optional<RiskState> parse_risk_state(std::string_view text) {
   for (auto s : kRiskStates) {
     if (engine::to_string(s) == text) return s;
   }
@@ -72,7 +72,7 @@ void StoreJournal::position(const Position& position, Timestamp at) {
   keep(store_.record_position(run_, position, at));
 }
 
-void StoreJournal::signal(const engine::SignalRecord& s) {
+void StoreJournal::signal(const SignalRecord& s) {
   store::Signal row;
   row.at = s.at;
   row.strategy = s.strategy;
@@ -98,6 +98,14 @@ Result<std::optional<RiskRecord>> load_risk_state(store::Store& store, std::stri
   auto record = parse_risk_record(key, **text);
   if (!record) return record.error();
   return std::optional<RiskRecord>(std::move(*record));
+}
+
+Status save_risk_state(store::Store& store, std::string_view mode, const RiskRecord& record) {
+  const nlohmann::json value = {
+      {"state", engine::to_string(record.state)}, {"reason", record.reason}, {"since", record.since.str()}};
+  // A reason may come from a script in any encoding: never throw over it.
+  return store.set_state(risk_state_key(mode),
+                         value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 DurableJournal::DurableJournal(store::Store& store, std::int64_t run, std::string_view mode)
@@ -132,13 +140,10 @@ Status DurableJournal::commit(std::string_view when) {
   return lost;
 }
 
-void DurableJournal::risk_state(engine::RiskState state, std::string_view reason, Timestamp at) {
-  const nlohmann::json value = {
-      {"state", engine::to_string(state)}, {"reason", reason}, {"since", kst_date(at).str()}};
+void DurableJournal::risk_state(RiskState state, std::string_view reason, Timestamp at) {
   before_write();
-  // A reason may come from a script in any encoding: never throw over it.
-  keep(store_.set_state(risk_state_key(mode_), value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  keep(save_risk_state(store_, mode_, {state, std::string(reason), kst_date(at)}));
   (void)commit("risk_state");
 }
 
-}  // namespace dalbit::app
+}  // namespace dalbit::engine
