@@ -1,9 +1,9 @@
 #include "engine/oms.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "engine/portfolio.h"
 
