@@ -181,14 +181,14 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   // One difference between the engine and the broker, and how to resolve it.
   struct Difference {
     enum class Kind : std::uint8_t { MissedFill, Accepted, NeverSent, Ended, Foreign, Position, Cash };
-    Kind kind;
-    std::string text;
-    OrderId id = 0;
-    const broker::BrokerOrder* at_broker = nullptr;
-    Fill fill;      // MissedFill
-    StockCode code; // Position
-    Qty qty;        // Position: shares at the broker; Ended: shares no longer working
-    Krw amount;     // Position: cost; Cash: the broker's cash
+    Kind kind = Kind::Cash;
+    std::string text;                                // the report's line
+    OrderId id = 0;                                  // the engine's order (order kinds but Foreign)
+    const broker::BrokerOrder* at_broker = nullptr;  // into the snapshot being compared
+    Fill fill;                                       // MissedFill
+    StockCode code;                                  // Position
+    Qty qty;     // Position: shares at the broker; Ended: shares no longer working
+    Krw amount;  // Position: cost; Cash: the broker's cash
   };
   // The identity of an intent, for the duplicate guard.
   struct IntentKey {

@@ -1,11 +1,12 @@
 // The engine's live-trading duties: the risk state and the kill switch, the
 // clock-driven checks (daily loss, connectivity, unfilled orders), and
 // restoring and reconciling with the broker after a restart or a reconnect.
-#include <fmt/format.h>
+#include "engine/engine.h"
 
 #include <algorithm>
 
-#include "engine/engine.h"
+#include <fmt/format.h>
+
 #include "log/log.h"
 
 namespace dalbit::engine {
@@ -243,11 +244,10 @@ void Engine::apply_unfilled_policy() {
     } else {
       r.intent.type = OrderType::Limit;
       r.intent.limit = krx::add_ticks(o->limit, o->side == Side::Buy ? policy.ticks : -policy.ticks);
-      r.intent.reason = fmt::format(
-          "unfilled after {} s: re-priced {} -> {} ({} tick{} toward the market) "
-          "(replaces #{})",
-          policy.after_s, o->limit.value(), r.intent.limit.value(), policy.ticks,
-          policy.ticks == 1 ? "" : "s", id);
+      r.intent.reason =
+          fmt::format("unfilled after {} s: re-priced {} -> {} ({} tick{} toward the market) (replaces #{})",
+                      policy.after_s, o->limit.value(), r.intent.limit.value(), policy.ticks,
+                      policy.ticks == 1 ? "" : "s", id);
     }
     log::orders().info("order {} {}: {}", id, o->strategy, r.intent.reason);
     if (journal_) journal_->order_event(*o, r.intent.reason);
@@ -259,8 +259,9 @@ void Engine::apply_unfilled_policy() {
 
 void Engine::on_unknown(OrderId id, std::string_view reason) {
   const Order* o = oms_.find(id);
-  if (!o)
+  if (!o) {
     return report_anomaly(fmt::format("order {}: unknown order reported as of unknown fate: {}", id, reason));
+  }
   // Never re-sent: the request may have reached the broker. Reconciliation decides.
   needs_reconcile_ = true;
   log::errors().error("order {} {}: fate unknown ({}); kept {} until reconciled", id, describe(*o), reason,
@@ -320,6 +321,15 @@ Fill Engine::missed_fill(const Order& o, const broker::BrokerOrder& at_broker) c
 std::vector<Engine::Difference> Engine::order_differences(const broker::AccountSnapshot& snapshot) const {
   using Kind = Difference::Kind;
   std::vector<Difference> out;
+  const auto add = [&out](Kind kind, OrderId id, const broker::BrokerOrder* b,
+                          std::string text) -> Difference& {
+    Difference& d = out.emplace_back();
+    d.kind = kind;
+    d.id = id;
+    d.at_broker = b;
+    d.text = std::move(text);
+    return d;
+  };
   std::vector<const broker::BrokerOrder*> unclaimed;
   for (const broker::BrokerOrder& b : snapshot.orders) {
     if (!b.cancel_order && !oms_.find_by_broker_no(b.broker_no)) unclaimed.push_back(&b);
@@ -330,9 +340,9 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
     if (o.created > snapshot.at) continue;
     const broker::BrokerOrder* b = nullptr;
     if (!o.broker_no.empty()) {
-      const auto it = std::find_if(
-          snapshot.orders.begin(), snapshot.orders.end(),
-          [&](const broker::BrokerOrder& x) { return !x.cancel_order && x.broker_no == o.broker_no; });
+      const auto it = std::find_if(snapshot.orders.begin(), snapshot.orders.end(), [&](const auto& x) {
+        return !x.cancel_order && x.broker_no == o.broker_no;
+      });
       if (it != snapshot.orders.end()) b = &*it;
     } else if (o.status == OrderStatus::Sent) {
       // Sent but never acknowledged: the broker may have it under a number the engine never heard.
@@ -343,92 +353,62 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
       if (it != unclaimed.end()) {
         b = *it;
         unclaimed.erase(it);
-        out.push_back({Kind::Accepted,
-                       fmt::format("order #{} ({}): sent, found at the broker as {}: accepted", id,
-                                   describe(o), b->broker_no),
-                       id,
-                       b,
-                       {},
-                       {},
-                       {},
-                       {}});
+        add(Kind::Accepted, id, b,
+            fmt::format("order #{} ({}): sent, found at the broker as {}: accepted", id, describe(o),
+                        b->broker_no));
       }
     }
+    if (!b && o.broker_no.empty()) {
+      add(Kind::NeverSent, id, nullptr,
+          fmt::format("order #{} ({}): not at the broker: rejected (never reached the broker)", id,
+                      describe(o)));
+      continue;
+    }
     if (!b) {
-      if (o.broker_no.empty()) {
-        out.push_back({Kind::NeverSent,
-                       fmt::format("order #{} ({}): not at the broker: rejected (never reached the broker)",
-                                   id, describe(o)),
-                       id,
-                       nullptr,
-                       {},
-                       {},
-                       o.remaining(),
-                       {}});
-      } else {
-        out.push_back({Kind::Ended,
-                       fmt::format("order #{} ({}, broker no {}): not among the broker's orders: cancelled",
-                                   id, describe(o), o.broker_no),
-                       id,
-                       nullptr,
-                       {},
-                       {},
-                       o.remaining(),
-                       {}});
-      }
+      add(Kind::Ended, id, nullptr,
+          fmt::format("order #{} ({}, broker no {}): not among the broker's orders: cancelled", id,
+                      describe(o), o.broker_no))
+          .qty = o.remaining();
       continue;
     }
     if (b->filled > o.filled) {
-      const Fill f = missed_fill(o, *b);
-      out.push_back(
-          {Kind::MissedFill,
-           fmt::format("order #{} ({}): missed executions of {} shares @{} applied (broker cumulative {})",
-                       id, describe(o), f.qty.value(), f.price.value(), b->filled.value()),
-           id,
-           b,
-           f,
-           {},
-           {},
-           {}});
+      Fill f = missed_fill(o, *b);
+      add(Kind::MissedFill, id, b,
+          fmt::format("order #{} ({}): missed executions of {} shares @{} applied (broker cumulative {})", id,
+                      describe(o), f.qty.value(), f.price.value(), b->filled.value()))
+          .fill = std::move(f);
     }
     if (b->open.value() == 0 && b->filled < o.qty) {
-      out.push_back({Kind::Ended,
-                     fmt::format("order #{} ({}): done at the broker with {} of {} filled: cancelled", id,
-                                 describe(o), b->filled.value(), o.qty.value()),
-                     id,
-                     b,
-                     {},
-                     {},
-                     o.qty - b->filled,
-                     {}});
+      add(Kind::Ended, id, b,
+          fmt::format("order #{} ({}): done at the broker with {} of {} filled: cancelled", id, describe(o),
+                      b->filled.value(), o.qty.value()))
+          .qty = o.qty - b->filled;
     }
   }
   for (const broker::BrokerOrder* b : unclaimed) {
     if (b->open.value() <= 0) continue;
-    out.push_back({Kind::Foreign,
-                   fmt::format("foreign open order {} ({}): adopted as strategy {}", b->broker_no,
-                               describe(*b), kExternalStrategy),
-                   0,
-                   b,
-                   {},
-                   {},
-                   {},
-                   {}});
+    add(Kind::Foreign, 0, b,
+        fmt::format("foreign open order {} ({}): adopted as strategy {}", b->broker_no, describe(*b),
+                    kExternalStrategy));
   }
   // The broker's executions first, then what became of the orders.
-  std::stable_partition(out.begin(), out.end(),
-                        [](const Difference& d) { return d.kind == Kind::MissedFill; });
+  std::stable_partition(out.begin(), out.end(), [](const Difference& d) { return d.kind == Kind::MissedFill; });
   return out;
 }
 
 std::vector<Engine::Difference> Engine::account_differences(const broker::AccountSnapshot& snapshot) const {
   using Kind = Difference::Kind;
   std::vector<Difference> out;
+  const auto add = [&out](Kind kind, std::string text) -> Difference& {
+    Difference& d = out.emplace_back();
+    d.kind = kind;
+    d.text = std::move(text);
+    return d;
+  };
   std::vector<broker::BrokerHolding> holdings = snapshot.holdings;
   std::sort(holdings.begin(), holdings.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
   for (const broker::BrokerHolding& h : holdings) {
     if (h.qty.value() <= 0) continue;
-    const Krw cost = h.avg_price * h.qty;
     const Position* p = portfolio_.position(h.code);
     std::string text;
     if (!p) {
@@ -443,33 +423,24 @@ std::vector<Engine::Difference> Engine::account_differences(const broker::Accoun
     } else {
       continue;
     }
-    out.push_back({Kind::Position, std::move(text), 0, nullptr, {}, h.code, h.qty, cost});
+    Difference& d = add(Kind::Position, std::move(text));
+    d.code = h.code;
+    d.qty = h.qty;
+    d.amount = h.avg_price * h.qty;
   }
   for (const Position& p : positions()) {
     const bool held = std::any_of(holdings.begin(), holdings.end(), [&](const broker::BrokerHolding& h) {
       return h.code == p.code && h.qty.value() > 0;
     });
     if (held) continue;
-    out.push_back(
-        {Kind::Position,
-         fmt::format("{}: position removed: {} shares not held at the broker", p.code.str(), p.qty.value()),
-         0,
-         nullptr,
-         {},
-         p.code,
-         Qty(0),
-         Krw(0)});
+    add(Kind::Position,
+        fmt::format("{}: position removed: {} shares not held at the broker", p.code.str(), p.qty.value()))
+        .code = p.code;
   }
   if (portfolio_.cash() != snapshot.cash) {
-    out.push_back({Kind::Cash,
-                   fmt::format("cash corrected: {} -> {} won ({:+})", portfolio_.cash().value(),
-                               snapshot.cash.value(), (snapshot.cash - portfolio_.cash()).value()),
-                   0,
-                   nullptr,
-                   {},
-                   {},
-                   {},
-                   snapshot.cash});
+    add(Kind::Cash, fmt::format("cash corrected: {} -> {} won ({:+})", portfolio_.cash().value(),
+                                snapshot.cash.value(), (snapshot.cash - portfolio_.cash()).value()))
+        .amount = snapshot.cash;
   }
   return out;
 }

@@ -24,6 +24,7 @@ Order& Oms::create(const Intent& intent, Qty qty, Price limit, Timestamp now) {
 const Order& Oms::restore(Order order) {
   if (order.id == 0) order.id = next_id_;
   next_id_ = std::max(next_id_, order.id + 1);
+  open_.erase(std::remove(open_.begin(), open_.end(), order.id), open_.end());  // restored twice
   if (!is_terminal(order.status)) open_.push_back(order.id);
   auto& placed = orders_[order.id];
   placed = std::move(order);

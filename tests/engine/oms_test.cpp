@@ -1,9 +1,9 @@
 #include "engine/oms.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "engine/portfolio.h"
 
@@ -155,7 +155,14 @@ bool legal(const Order& o) {
   return false;
 }
 
-void run_seed(std::uint32_t seed, bool cumulative) {
+// How often the interleavings hit the cases they are for, over all seeds.
+struct Coverage {
+  int fills_before_ack = 0;
+  int fills_after_cancel = 0;
+  int ignored = 0;
+};
+
+void run_seed(std::uint32_t seed, bool cumulative, Coverage& seen) {
   std::mt19937 rng(seed);
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Oms oms;
@@ -189,6 +196,11 @@ void run_seed(std::uint32_t seed, bool cumulative) {
   std::shuffle(messages.begin(), messages.end(), rng);
 
   for (const Message& m : messages) {
+    if (m.kind == Message::Kind::Exec) {
+      const OrderStatus before = oms.find(m.id)->status;
+      seen.fills_before_ack += before == OrderStatus::Sent;
+      seen.fills_after_cancel += before == OrderStatus::Cancelled;
+    }
     Result<Applied> r = Error{"unset"};
     switch (m.kind) {
       case Message::Kind::Ack:
@@ -207,6 +219,7 @@ void run_seed(std::uint32_t seed, bool cumulative) {
                           << o.filled.value() << " of " << o.qty.value();
     const bool listed = std::find(oms.open_ids().begin(), oms.open_ids().end(), o.id) != oms.open_ids().end();
     ASSERT_EQ(listed, !is_terminal(o.status)) << "seed " << seed;
+    seen.ignored += r->effect == Effect::Ignore;
     if (m.kind == Message::Kind::Exec && r->effect == Effect::Transition) {
       Fill applied = m.fill;
       applied.qty = r->qty;
@@ -225,18 +238,28 @@ void run_seed(std::uint32_t seed, bool cumulative) {
   EXPECT_EQ(filled, truth_shares) << "seed " << seed;
 }
 
+void expect_covered(const Coverage& seen) {
+  EXPECT_GT(seen.fills_before_ack, 0);
+  EXPECT_GT(seen.fills_after_cancel, 0);
+  EXPECT_GT(seen.ignored, 0);
+}
+
 TEST(OmsProperty, CumulativeReportsInAnyOrderNeverDoubleCount) {
+  Coverage seen;
   for (std::uint32_t seed = 1; seed <= 500; ++seed) {
-    run_seed(seed, /*cumulative=*/true);
+    run_seed(seed, /*cumulative=*/true, seen);
     if (HasFatalFailure()) return;
   }
+  expect_covered(seen);
 }
 
 TEST(OmsProperty, FillIdsInAnyOrderNeverDoubleCount) {
+  Coverage seen;
   for (std::uint32_t seed = 1; seed <= 500; ++seed) {
-    run_seed(seed, /*cumulative=*/false);
+    run_seed(seed, /*cumulative=*/false, seen);
     if (HasFatalFailure()) return;
   }
+  expect_covered(seen);
 }
 
 }  // namespace

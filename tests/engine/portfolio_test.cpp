@@ -80,5 +80,40 @@ TEST(Portfolio, UnrealizedCountsTheExitsCosts) {
   EXPECT_EQ(pf.unrealized(*pf.position(kCode), Price(73'600)), Krw(12'107));
 }
 
+TEST(Portfolio, ReconciliationSetsHoldingsAndCashExplicitly) {
+  const krx::FeeSchedule fees;
+  Portfolio pf(Krw(10'000'000), fees);
+  ASSERT_TRUE(pf.apply(exec(Side::Buy, 10'000, 100, fees), "s").ok());  // fee 150
+  const Krw realized = pf.realized();
+  pf.set_position(kCode, Qty(40), Krw(396'000), Timestamp{});  // shrink: fees shrink with the shares
+  const Position* p = pf.position(kCode);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->qty, Qty(40));
+  EXPECT_EQ(p->avg_price(), Price(9'900));
+  EXPECT_EQ(p->buy_fees, Krw(60));
+  pf.set_position(kCode, Qty(50), Krw(500'000), Timestamp{});  // grow: the fees known stay
+  EXPECT_EQ(pf.position(kCode)->buy_fees, Krw(60));
+  const StockCode other = *StockCode::parse("900020");
+  pf.set_position(other, Qty(3), Krw(6'000), Timestamp{});
+  EXPECT_EQ(pf.position(other)->buy_fees, Krw(0));
+  pf.set_position(other, Qty(0), Krw(0), Timestamp{});
+  EXPECT_EQ(pf.position(other), nullptr);
+  pf.set_cash(Krw(123));
+  EXPECT_EQ(pf.cash(), Krw(123));
+  EXPECT_EQ(pf.realized(), realized) << "nothing is realized by a correction";
+}
+
+TEST(Portfolio, RealizedTodayIsTheSumOfTodaysSells) {
+  const krx::FeeSchedule fees;
+  Portfolio pf(Krw(10'000'000), fees);
+  ASSERT_TRUE(pf.apply(exec(Side::Buy, 10'000, 100, fees), "s").ok());
+  const auto a = pf.apply(exec(Side::Sell, 10'500, 40, fees), "s");
+  const auto b = pf.apply(exec(Side::Sell, 9'500, 60, fees), "s");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(pf.realized_today(), *a + *b);
+  pf.new_day();
+  EXPECT_EQ(pf.realized_today(), Krw(0));
+}
+
 }  // namespace
 }  // namespace dalbit::engine
