@@ -487,7 +487,10 @@ void Session::start_market_data() {
         terminal_->line("condition \"" + name + "\" is not one of the account's condition-search formulas");
         continue;
       }
-      ws_->search_condition({.seq = it->second, .realtime = true});
+      kiwoom::ConditionSearchRequest search;
+      search.seq = it->second;
+      search.realtime = true;
+      ws_->search_condition(std::move(search));
     }
   };
   h.on_condition_search = [this](const kiwoom::ConditionSearchResult& r) {
@@ -559,10 +562,10 @@ void Session::on_real(const kiwoom::RealEvent& event) {
     book.time = on_today(*clock_, bk->time);
     book.code = bk->instrument.code;
     for (const auto& l : bk->asks) {
-      if (l.price.value() > 0) book.asks.push_back(l);
+      if (l.price.value() > 0) book.asks.push_back({l.price, l.qty});
     }
     for (const auto& l : bk->bids) {
-      if (l.price.value() > 0) book.bids.push_back(l);
+      if (l.price.value() > 0) book.bids.push_back({l.price, l.qty});
     }
     host_->on_book(book);
   } else if (const auto* hit = std::get_if<kiwoom::ConditionHit>(&event)) {
