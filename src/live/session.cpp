@@ -104,9 +104,17 @@ class SignalThread {
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     thread_ = std::thread([this, &loop, on_signal = std::move(on_signal)] {
       const timespec wait{0, 200'000'000};
+      int stops = 0;
       while (!stop_.load()) {
         const int s = sigtimedwait(&set_, nullptr, &wait);
-        if (s > 0) loop.post([on_signal, s] { on_signal(s); });
+        if (s <= 0) continue;
+        // A second Ctrl-C (or SIGTERM) while a clean stop hangs ends the process at once;
+        // the journal is durable and the next start reconciles.
+        if ((s == SIGINT || s == SIGTERM) && ++stops >= 2) {
+          std::fprintf(stderr, "dalbit run: stopped at once (second signal)\n");
+          std::_Exit(1);
+        }
+        loop.post([on_signal, s] { on_signal(s); });
       }
     });
   }
@@ -239,10 +247,21 @@ int Session::run() {
   // Stopping: no more market data or orders; the journal gets the last word.
   if (ws_) ws_->stop();
   loop_.run_pending([this] { after_each(); });
-  write_report(true);
+  if (ready_ && closed_day_ != kst_date(clock_->now())) write_report(true);  // a closed day has its report
   if (rest_) {
-    const auto revoked = wait_for<Status>([this](auto done) { rest_->revoke(done); });
-    if (!revoked.ok()) log::rest().warn("token revoke: {}", revoked.message());
+    // The answer is delivered onto this thread's queue: keep draining it while waiting.
+    std::optional<Status> revoked;
+    rest_->revoke([&revoked](Status st) { revoked = std::move(st); });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!revoked && std::chrono::steady_clock::now() < deadline) {
+      loop_.run_pending([this] { after_each(); });
+      std::this_thread::sleep_for(5ms);
+    }
+    if (!revoked) {
+      log::rest().warn("token revoke: no answer within 5 s");
+    } else if (!revoked->ok()) {
+      log::rest().warn("token revoke: {}", revoked->message());
+    }
   }
   const engine::Summary s = engine::summarize(*engine_, start_equity_);
   (void)store_->finish_run(run_id_, exit_code_ == kExitOk ? "completed" : "failed",

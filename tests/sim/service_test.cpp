@@ -109,6 +109,21 @@ TEST_F(SimService, TokenIssueUseRevoke) {
   EXPECT_EQ(after.error().code, "8005");
 }
 
+// The client sends au10002 without an authorization header, as documented:
+// the body's keys and token are what count.
+TEST_F(SimService, RevokeNeedsNoAuthorizationHeaderButTheRightKeys) {
+  login();
+  const Secret issued = token;
+  token = Secret();  // no header from here on
+  auto refused = call(kw::RevokeRequest{Secret("sim-app-key"), Secret("wrong"), issued});
+  ASSERT_FALSE(refused.ok());
+  auto revoked = call(kw::RevokeRequest{Secret("sim-app-key"), Secret("sim-secret-key"), issued});
+  ASSERT_TRUE(revoked.ok()) << revoked.error().describe();
+  auto again = call(kw::RevokeRequest{Secret("sim-app-key"), Secret("sim-secret-key"), issued});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind, kw::ErrorKind::TokenInvalid);
+}
+
 TEST_F(SimService, TokenExpiresAtExpiresDt) {
   login();
   auto issued = call(kw::TokenRequest{Secret("sim-app-key"), Secret("sim-secret-key")});
