@@ -250,6 +250,25 @@ TEST_F(DurableJournalTest, AFailedWriteIsLoudAndTheRestOfTheBatchIsKept) {
   EXPECT_EQ(r->fills.size(), 2u);  // a lost fill is worse than a lost order row
 }
 
+// The runner must not hold a transaction of its own: the journal could not
+// batch, and says so.
+TEST_F(DurableJournalTest, ABatchThatCannotBeginIsLoud) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  const auto run = live_run(*s);
+  CapturedErrors errors;
+  store::Transaction runners_own(*s);
+  DurableJournal journal(*s, run, "live");
+  journal.order(sample_order(1));
+  EXPECT_THAT(journal.status().message(), HasSubstr("cannot open a batch, writing unbatched"));
+  EXPECT_THAT(errors.text(), HasSubstr("cannot open a batch"));
+  EXPECT_TRUE(journal.flush()) << "no batch of its own to commit";
+  ASSERT_TRUE(runners_own.commit());
+  auto r = s->load_run(run);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->orders.size(), 1u) << "the write itself still went in";
+}
+
 TEST_F(DurableJournalTest, RiskStateSurvivesARestartPerMode) {
   {
     auto s = open();
