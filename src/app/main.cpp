@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
   backup_cmd->add_option("--keep-days", backup_opts.keep_days,
                          "Then remove dalbit-YYYYMMDD.db backups more than N days old (N=7 keeps the last 7 "
                          "days, today included); other files are never touched. Default: remove nothing")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 36'600));
   backup_cmd->callback([&] { std::exit(backup(backup_opts)); });
 
   try {

@@ -27,6 +27,7 @@ constexpr std::string_view kSuffix = ".db";
 // before giving up; the same patience as the store's writes.
 constexpr int kBusyWaitMs = 5000;
 constexpr int kBusyStepMs = 50;
+constexpr int kMaxKeepDays = 36'600;  // a hundred years
 
 struct DatabaseCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -169,8 +170,10 @@ Status backup_database(const std::string& source, const std::string& dest) {
 }
 
 Result<int> prune_backups(const std::string& dir, int keep_days, Timestamp now) {
-  if (keep_days < 1) {
-    return Error{fmt::format("store: prune backups in {}: keep_days is {}, must be at least 1", dir, keep_days)};
+  // The upper bound keeps the date arithmetic (in nanoseconds) far from overflowing.
+  if (keep_days < 1 || keep_days > kMaxKeepDays) {
+    return Error{fmt::format("store: prune backups in {}: keep_days is {}, must be 1 to {}", dir, keep_days,
+                             kMaxKeepDays)};
   }
   // KST has no daylight saving: a day is always 24 hours.
   const KstDate oldest_kept =

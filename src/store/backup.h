@@ -31,8 +31,8 @@ Status backup_database(const std::string& source, const std::string& dest);
 
 // Removes from `dir` the backups (names made by backup_name; nothing else is
 // touched) of days more than `keep_days` days before now's KST date: with
-// keep_days 7 on the 25th, the 19th to the 25th stay. keep_days must be at
-// least 1. Returns how many files were removed.
+// keep_days 7 on the 25th, the 19th to the 25th stay. keep_days must be 1 to
+// 36600 (a hundred years). Returns how many files were removed.
 Result<int> prune_backups(const std::string& dir, int keep_days, Timestamp now);
 
 }  // namespace dalbit::store

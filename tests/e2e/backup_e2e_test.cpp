@@ -107,6 +107,9 @@ TEST_F(BackupE2E, BadUsageExitsTwoAndWritesNothing) {
   EXPECT_EQ(run("--store " + (dir_ / "dalbit.db").string() + " --out " + (dir_ / "backups").string() +
                 " --keep-days 0"),
             2);
+  EXPECT_EQ(run("--store " + (dir_ / "dalbit.db").string() + " --out " + (dir_ / "backups").string() +
+                " --keep-days 36601"),
+            2);
   EXPECT_EQ(run("--store " + (dir_ / "dalbit.db").string()), 2);  // --out is required
   EXPECT_TRUE(fs::is_empty(dir_ / "backups"));
 }

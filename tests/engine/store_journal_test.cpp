@@ -1,5 +1,6 @@
 #include "engine/store_journal.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -121,6 +122,43 @@ TEST_F(DurableJournalTest, TheOrderIsDurableBeforeItIsSent) {
   EXPECT_TRUE(journal.status()) << journal.status().message();
 }
 
+// The engine process dies right after an order left (no flush, no
+// destructor): the order row is there after the restart; what followed it
+// in the unfinished batch is not, and nothing is half written.
+TEST_F(DurableJournalTest, AnOrderSentBeforeACrashIsInTheStoreAfterIt) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto s = store::Store::open(path());
+    if (!s) _exit(10);
+    auto run = (*s)->begin_run({.mode = "live", .config_path = "c", .strategies = "rsi", .data_path = "",
+                                .started = at(0)});
+    if (!run) _exit(11);
+    auto* journal = new DurableJournal(**s, *run, "live");  // never destroyed: a crash
+    journal->order(sample_order(41));
+    journal->before_send();
+    journal->fill(sample_fill(41, "B41-4"));  // the event after the send, never flushed
+    _exit(journal->status() ? 0 : 12);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  auto restarted = open();
+  ASSERT_TRUE(restarted);
+  auto max = restarted->max_order_id("live");
+  ASSERT_TRUE(max) << max.error().message;
+  EXPECT_EQ(*max, 41u) << "the next id is 42: 41 went to the broker";
+  auto open_orders = restarted->open_orders("live");
+  ASSERT_TRUE(open_orders);
+  ASSERT_EQ(open_orders->size(), 1u);
+  EXPECT_EQ((*open_orders)[0].id, 41u);
+  auto fills = restarted->fills_of("live", KstDate{2026, 1, 5});
+  ASSERT_TRUE(fills);
+  EXPECT_TRUE(fills->empty());
+}
+
 TEST_F(DurableJournalTest, NothingIsLostAcrossFlushes) {
   auto engine_store = open();
   auto other = open();
@@ -210,6 +248,25 @@ TEST_F(DurableJournalTest, AFailedWriteIsLoudAndTheRestOfTheBatchIsKept) {
   auto r = engine_store->load_run(run);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->fills.size(), 2u);  // a lost fill is worse than a lost order row
+}
+
+// The runner must not hold a transaction of its own: the journal could not
+// batch, and says so.
+TEST_F(DurableJournalTest, ABatchThatCannotBeginIsLoud) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  const auto run = live_run(*s);
+  CapturedErrors errors;
+  store::Transaction runners_own(*s);
+  DurableJournal journal(*s, run, "live");
+  journal.order(sample_order(1));
+  EXPECT_THAT(journal.status().message(), HasSubstr("cannot open a batch, writing unbatched"));
+  EXPECT_THAT(errors.text(), HasSubstr("cannot open a batch"));
+  EXPECT_TRUE(journal.flush()) << "no batch of its own to commit";
+  ASSERT_TRUE(runners_own.commit());
+  auto r = s->load_run(run);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->orders.size(), 1u) << "the write itself still went in";
 }
 
 TEST_F(DurableJournalTest, RiskStateSurvivesARestartPerMode) {

@@ -1059,7 +1059,11 @@ TEST_F(StoreTest, PruneRemovesOnlyOldBackupsAndNothingElse) {
   EXPECT_EQ(*only_today, 1);  // the 23rd
   EXPECT_TRUE(fs::exists(dir / "dalbit-20261125.db"));
 
-  EXPECT_THAT(prune_backups(dir.string(), 0, now).error().message, HasSubstr("keep_days is 0, must be at least 1"));
+  EXPECT_THAT(prune_backups(dir.string(), 0, now).error().message, HasSubstr("keep_days is 0, must be 1 to 36600"));
+  EXPECT_THAT(prune_backups(dir.string(), 36601, now).error().message, HasSubstr("keep_days is 36601"));
+  auto century = prune_backups(dir.string(), 36600, now);
+  ASSERT_TRUE(century) << century.error().message;
+  EXPECT_EQ(*century, 0);
   EXPECT_THAT(prune_backups((dir_ / "absent").string(), 3, now).error().message,
               HasSubstr("prune backups in " + (dir_ / "absent").string()));
 }
