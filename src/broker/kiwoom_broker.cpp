@@ -297,6 +297,21 @@ void KiwoomBroker::adopt(OrderId id, const Order& order) {
     return;
   }
   Tracked& t = orders_[id];
+  if (t.broker_no == order.broker_no) {
+    // Already tracked (adopted again after a reconcile): keep its cancel
+    // state; the engine's booked shares are never reported again.
+    if (order.filled > t.reported) {
+      t.reported = order.filled;
+      t.reported_value = order.filled_value;
+    }
+    return;
+  }
+  if (const auto other = by_broker_no_.find(order.broker_no); other != by_broker_no_.end() && other->second != id) {
+    log::errors().error("order {}: adopted as {}, which was order {}'s; the adoption wins", id, order.broker_no,
+                        other->second);
+  }
+  if (!t.broker_no.empty()) by_broker_no_.erase(t.broker_no);
+  t = Tracked{};
   t.order = order;
   t.broker_no = order.broker_no;
   t.reported = order.filled;

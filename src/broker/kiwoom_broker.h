@@ -47,8 +47,9 @@ namespace dalbit::broker {
 struct KiwoomBrokerConfig {
   std::chrono::milliseconds early_event_ttl{30'000};  // how long a 00 event for an unknown order number waits for its ack
   // Portfolio::apply books Fill.commission and Fill.tax as given, so they are
-  // computed here per fill (krx::commission, krx::sell_tax), as the broker
-  // charges them per execution.
+  // computed here per fill (krx::commission, krx::sell_tax), as the simulator
+  // charges them per execution; whether Kiwoom rounds per execution or per
+  // order is UNCONFIRMED (krx.md 7.2), and reconciliation corrects the cash.
   krx::FeeSchedule fees{};
 };
 

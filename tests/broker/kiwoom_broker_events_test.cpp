@@ -281,6 +281,28 @@ TEST_F(KiwoomBrokerEvents, AnAdoptedOrderGetsItsHeldEventsAndOnlyItsNewShares) {
   EXPECT_EQ(broker_->stats().foreign_events, 0u);
 }
 
+TEST_F(KiwoomBrokerEvents, AnUnknownOrderAdoptedByReconciliationWorksAgain) {
+  start();
+  transport_->script_order_answer(kw::HttpResponse{502, "", "", ""});
+  broker_->submit(order(1, Side::Buy, Qty(10)), krx::daily_band(Price(70'000)));
+  ASSERT_TRUE(engine_.run_until([&] { return rec_.unknown.contains(1); }));
+  broker_->cancel(1);  // no number: nothing can be sent
+  engine_.run_for(20ms);
+  EXPECT_EQ(transport_->cancels(), 0);
+  Order found = order(1, Side::Buy, Qty(10));
+  found.broker_no = "0000031";
+  broker_->adopt(1, found);
+  broker_->on_order_event(execution("0000031", Qty(10), Qty(2), Qty(2), Price(70'000), Krw(140'000)));
+  ASSERT_EQ(rec_.fills.size(), 1u);
+  EXPECT_EQ(rec_.fills[0].fill_id, "0000031-2");
+  // Adopted again by the next reconcile, with the fill booked: nothing changes.
+  found.filled = Qty(2);
+  found.filled_value = Krw(140'000);
+  broker_->adopt(1, found);
+  broker_->cancel(1);
+  EXPECT_TRUE(engine_.run_until([&] { return transport_->cancels() == 1; }));
+}
+
 TEST_F(KiwoomBrokerEvents, AnExecutionBeyondTheOrderedSharesIsNotReported) {
   start();
   const auto no = submit_acked(1, Side::Buy, Qty(10));

@@ -128,6 +128,47 @@ TEST_F(KiwoomBrokerSim, CancelOfAWorkingLimitOrder) {
   EXPECT_EQ(std::count(rec_.events.begin(), rec_.events.end(), "cancelled 1 7"), 1);
 }
 
+TEST_F(KiwoomBrokerSim, CancelOfAPartlyFilledOrderCancelsTheRestAndTheSnapshotShowsItBefore) {
+  start_all();
+  const auto s = cheapest();
+  broker_->submit(order(1, s, Side::Buy, OrderType::Limit, Qty(30'000), s.band.upper), s.band);
+  ASSERT_TRUE(run_until([&] { return accepted(1); }));
+  for (int i = 0; i < 60 && filled_of(1) == Qty(0); ++i) {
+    advance(1s);  // about one print in three seconds: one at most, 1,000..6,000 shares
+    engine_.run_for(50ms);
+  }
+  const Qty filled = filled_of(1);
+  ASSERT_GT(filled, Qty(0));
+  ASSERT_LT(filled, Qty(30'000));
+
+  std::optional<Result<AccountSnapshot>> got;
+  broker_->fetch_snapshot([&](Result<AccountSnapshot> r) { got = std::move(r); });
+  ASSERT_TRUE(run_until([&] { return got.has_value(); }));
+  ASSERT_TRUE(got->ok()) << got->error().message;
+  const auto so = sim_order(rec_.broker_no.at(1));
+  ASSERT_EQ((*got)->orders.size(), 1u);
+  const BrokerOrder& b = (*got)->orders[0];
+  EXPECT_EQ(b.filled, filled);
+  EXPECT_EQ(b.filled_value, so->filled_value);
+  EXPECT_EQ(b.open, Qty(30'000) - filled);
+
+  broker_->cancel(1);
+  ASSERT_TRUE(run_until([&] { return rec_.cancelled.contains(1); }));
+  EXPECT_EQ(rec_.cancelled.at(1), Qty(30'000) - filled);
+  expect_fills_match_sim(1);
+}
+
+TEST_F(KiwoomBrokerSim, DayOrdersExpireAtTheCloseAndAreReportedCancelledOnce) {
+  start_all();
+  const auto s = cheapest();
+  broker_->submit(order(1, s, Side::Buy, OrderType::Limit, Qty(6), s.band.lower), s.band);
+  ASSERT_TRUE(run_until([&] { return accepted(1); }));
+  advance(std::chrono::hours(6));  // 10:00 -> 16:00, past the 15:30 close
+  ASSERT_TRUE(run_until([&] { return rec_.cancelled.contains(1); }));
+  engine_.run_for(200ms);
+  EXPECT_EQ(rec_.events, (std::vector<std::string>{"accepted 1", "cancelled 1 6"}));
+}
+
 TEST_F(KiwoomBrokerSim, CancelBeforeTheAckIsSentWhenTheAckArrives) {
   start_all();
   const auto s = cheapest();
