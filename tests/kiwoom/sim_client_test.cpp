@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,6 +68,7 @@ struct SimSetup {
   double speed = 20.0;  // simulated seconds per real second
   std::chrono::milliseconds ping_every{10'000};
   Duration request_timeout = 3s;
+  bool order_connection = false;  // a second transport for orders and tokens
 };
 
 // A frozen market (no trades) with the given PING interval.
@@ -103,6 +105,11 @@ class SimClient : public ::testing::Test {
     auto t = make_https_transport(*io_, hc);
     ASSERT_TRUE(t.ok()) << t.error().message;
     https_ = *t;
+    if (setup.order_connection) {
+      auto o = make_https_transport(*io_, hc);
+      ASSERT_TRUE(o.ok()) << o.error().message;
+      orders_https_ = *o;
+    }
     RestClientConfig rc;
     rc.app_key = Secret(sim.app_key);
     rc.secret_key = Secret(sim.secret_key);
@@ -111,13 +118,14 @@ class SimClient : public ::testing::Test {
     rc.limits.orders = {100.0, 10};
     rc.limits.tokens = {100.0, 10};
     rc.limits.backoff = {10ms, 2.0, 0.0, 100ms};
-    rest_ = std::make_unique<KiwoomRestClient>(*io_, https_, rc, clock_);
+    rest_ = std::make_unique<KiwoomRestClient>(*io_, https_, orders_https_, rc, clock_);
   }
 
   void TearDown() override {
     ws_.reset();
     rest_.reset();
     https_.reset();
+    orders_https_.reset();
     io_.reset();
     if (server_) server_->stop();
     std::filesystem::remove_all(dir_);
@@ -177,6 +185,7 @@ class SimClient : public ::testing::Test {
   std::string ca_;
   std::unique_ptr<IoThread> io_;
   std::shared_ptr<HttpsTransport> https_;
+  std::shared_ptr<HttpsTransport> orders_https_;  // null: one connection
   std::unique_ptr<KiwoomRestClient> rest_;
   std::unique_ptr<KiwoomWsClient> ws_;
   Inbox inbox_;
@@ -379,6 +388,62 @@ TEST_F(SimClient, StalledAnswerTimesOut) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::Network);
   EXPECT_THAT(r.error().message, HasSubstr("timed out"));
+}
+
+// The order connection: a query stalled on the wire (the simulator holds its
+// answer 2 s) does not hold up an order sent while it waits.
+TEST_F(SimClient, AnOrderOvertakesAQueryStalledOnTheWire) {
+  SimSetup setup;
+  setup.order_connection = true;
+  start(setup);
+  ASSERT_TRUE(call(DepositRequest{}).ok());  // the token, and both sides warmed up
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  ASSERT_TRUE(call(order).ok());
+  fault(R"({"fault":"stall","arg":2000})");
+
+  const auto started = std::chrono::steady_clock::now();
+  std::promise<std::chrono::steady_clock::time_point> query_done;
+  rest_->call(DepositRequest{}, [&](ApiResult<Deposit> r) {
+    EXPECT_TRUE(r.ok()) << r.error().describe();
+    query_done.set_value(std::chrono::steady_clock::now());
+  });
+  auto query_future = query_done.get_future();
+  // The query reaches the simulator first and takes the stall.
+  std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(query_future.wait_for(0s), std::future_status::timeout);
+  const auto order_sent = std::chrono::steady_clock::now();
+  auto ack = call(order);
+  const auto order_done = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ack.ok()) << ack.error().describe();
+  EXPECT_LT(order_done - order_sent, 1s);
+  const auto query_end = wait_for(std::move(query_future));
+  EXPECT_GE(query_end - started, 2s);
+  EXPECT_LT(order_done, query_end);
+  EXPECT_EQ(https_->stats().connects, 1u);
+  EXPECT_EQ(orders_https_->stats().connects, 1u);
+  EXPECT_EQ(orders_https_->stats().requests, 3u);  // au10001 and the two orders
+}
+
+// With one connection the order waits behind the stalled query: the case the
+// order connection exists for.
+TEST_F(SimClient, WithOneConnectionAnOrderWaitsBehindAStalledQuery) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"stall","arg":1000})");
+  std::promise<void> query_done;
+  rest_->call(DepositRequest{}, [&](ApiResult<Deposit>) { query_done.set_value(); });
+  std::this_thread::sleep_for(100ms);
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  const auto order_sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(call(order).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - order_sent, 800ms);
+  wait_for(query_done.get_future());
 }
 
 }  // namespace
