@@ -12,11 +12,12 @@ struct Named {
   std::int64_t default_arg;
 };
 
-constexpr std::array<Named, 9> kFaults{{
+constexpr std::array<Named, 10> kFaults{{
     {"drop", FaultKind::Drop, 1},
     {"drop_ws", FaultKind::DropWs, 1},
     {"stall", FaultKind::Stall, 2000},
     {"rate_limit", FaultKind::RateLimit, 1},
+    {"rate_limit_429", FaultKind::RateLimit429, 1},
     {"expire_token", FaultKind::ExpireToken, 1},
     {"duplicate_exec", FaultKind::DuplicateExec, 1},
     {"reorder_exec", FaultKind::ReorderExec, 1},
@@ -27,7 +28,7 @@ constexpr std::array<Named, 9> kFaults{{
 }  // namespace
 
 std::string_view fault_names() {
-  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], expire_token, duplicate_exec[:N], reorder_exec[:N], "
+  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], rate_limit_429[:N], expire_token, duplicate_exec[:N], reorder_exec[:N], "
          "malformed[:N], exec_before_ack[:N]";
 }
 
@@ -55,6 +56,7 @@ void Faults::arm(const Fault& f) {
     case FaultKind::DropWs: drop_ws_ = true; break;
     case FaultKind::Stall: stall_ms_ = f.arg; break;
     case FaultKind::RateLimit: rate_limit_ += f.arg; break;
+    case FaultKind::RateLimit429: rate_limit_429_ += f.arg; break;
     case FaultKind::ExpireToken: expire_ = true; break;
     case FaultKind::DuplicateExec: duplicate_ += f.arg; break;
     case FaultKind::ReorderExec: reorder_ += f.arg; break;
@@ -68,6 +70,7 @@ bool Faults::take(FaultKind kind) {
   switch (kind) {
     case FaultKind::Drop: counter = &drop_; break;
     case FaultKind::RateLimit: counter = &rate_limit_; break;
+    case FaultKind::RateLimit429: counter = &rate_limit_429_; break;
     case FaultKind::DuplicateExec: counter = &duplicate_; break;
     case FaultKind::ReorderExec: counter = &reorder_; break;
     case FaultKind::Malformed: counter = &malformed_; break;

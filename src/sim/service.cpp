@@ -39,6 +39,14 @@ HttpAnswer rate_limit_error(std::string_view api_id) {
                           ":" + std::string(kw::error_text::kRateLimited) + ". API ID=" + std::string(api_id) + "]");
 }
 
+// The HTTP form, as seen from Kiwoom: status 429 and a body with return_msg alone.
+HttpAnswer too_many_requests() {
+  HttpAnswer a;
+  a.status = kw::kHttpTooManyRequests;
+  a.body = nlohmann::json{{std::string(kw::key::kReturnMsg), std::string(kw::error_text::kRateLimited)}}.dump();
+  return a;
+}
+
 HttpAnswer bad_value(std::string_view why) {
   return coded_error(kw::error_code::kBadValueFormat, std::string(kw::error_text::kBadValue) + ". " + std::string(why));
 }
@@ -209,7 +217,11 @@ HttpAnswer Service::handle_rest(const HttpCall& call, Timestamp wall_now) {
     const kw::ApiInfo* api = kw::find_api(call.api_id);
     if (api == nullptr) return coded_error(kw::error_code::kUnknownApiId, kw::error_text::kUnknownApiId);
     if (api->path != call.path) return coded_error(kw::error_code::kApiIdNotForPath, kw::error_text::kApiIdNotForPath);
-    if (faults_.take(FaultKind::RateLimit) || !take_rate(call.api_id, wall_now)) return rate_limit_error(call.api_id);
+    if (faults_.take(FaultKind::RateLimit429)) return too_many_requests();
+    if (faults_.take(FaultKind::RateLimit)) return rate_limit_error(call.api_id);
+    if (!take_rate(call.api_id, wall_now)) {
+      return options_.rate.http_429 ? too_many_requests() : rate_limit_error(call.api_id);
+    }
     if (faults_.take(FaultKind::Malformed)) {
       HttpAnswer a;
       a.body = R"({"return_code":0,"return_msg":"정상)";

@@ -29,6 +29,9 @@ namespace dalbit::sim {
 struct RateOptions {
   double per_second = 1.0;  // per api-id, Kiwoom's ~1/s (docs/kiwoom.md)
   double burst = 3.0;
+  // Kiwoom answers an exceeded limit both ways (docs/kiwoom.md): HTTP 429
+  // with only return_msg, or HTTP 200 with return_code 5 and [1700:...].
+  bool http_429 = false;
 };
 
 struct SimOptions {

@@ -345,6 +345,24 @@ TEST_F(SimClient, RateLimitAnswersAreRetried) {
   EXPECT_EQ(rest_->stats().pacing.rate_limited, 2u);
 }
 
+// HTTP 429 (the other form of the limit): backed off, sent again, counted.
+TEST_F(SimClient, Http429AnswersAreRetriedAndTheWaitsCounted) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  const auto before = rest_->stats().pacing;
+  fault(R"({"fault":"rate_limit_429","arg":3})");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = call(DepositRequest{});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  // Back-offs of 10, 20 and 40 ms (the fixture's) between the four sends.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 70ms);
+  const auto after = rest_->stats().pacing;
+  EXPECT_EQ(after.rate_limited - before.rate_limited, 3u);
+  EXPECT_EQ(after.sent - before.sent, 4u);
+  EXPECT_GE(after.waited - before.waited, 3u);  // each re-send waited out its back-off
+  EXPECT_GE(after.total_wait - before.total_wait, 70ms);
+}
+
 TEST_F(SimClient, MalformedAnswerIsAnErrorAndTheNextCallWorks) {
   start();
   ASSERT_TRUE(call(DepositRequest{}).ok());

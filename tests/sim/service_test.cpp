@@ -384,6 +384,40 @@ TEST_F(SimServiceRateLimit, TheThirdCallInASecondIsRateLimited) {
   EXPECT_TRUE(call(kw::DepositRequest{}).ok());
 }
 
+class SimServiceRateLimit429 : public SimService {
+ protected:
+  SimServiceRateLimit429() : SimService(strict()) {}
+  static SimOptions strict() {
+    SimOptions o = options();
+    o.rate = {1.0, 1.0, true};
+    return o;
+  }
+};
+
+// The other form of the limit: HTTP 429 with return_msg alone, as observed.
+TEST_F(SimServiceRateLimit429, TheBucketAnswersHttp429WhenAskedTo) {
+  login();  // au10001 has its own bucket
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+  const Reply limited = send(kw::DepositRequest{});
+  EXPECT_EQ(limited.answer.status, 429);
+  EXPECT_EQ(limited.answer.body, R"({"return_msg":"허용된 요청 개수를 초과하였습니다"})");
+  const auto parsed = limited.parse<kw::Deposit>();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, kw::ErrorKind::RateLimited);
+  EXPECT_EQ(parsed.error().http_status, 429);
+  wall += 1s;
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+}
+
+TEST_F(SimService, RateLimit429FaultAnswersTheNextNWithHttp429) {
+  login();
+  service.arm(*parse_fault("rate_limit_429:2"));
+  EXPECT_EQ(send(kw::DepositRequest{}).answer.status, 429);
+  EXPECT_EQ(call(kw::BalanceRequest{}).error().kind, kw::ErrorKind::RateLimited);
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+  EXPECT_FALSE(parse_fault("rate_limit_429:0").ok());
+}
+
 TEST_F(SimService, WebSocketTradesAndBooksForRegisteredCodes) {
   login();
   const SessionId ws = logged_in_session();
