@@ -12,7 +12,7 @@ struct Named {
   std::int64_t default_arg;
 };
 
-constexpr std::array<Named, 10> kFaults{{
+constexpr std::array<Named, 11> kFaults{{
     {"drop", FaultKind::Drop, 1},
     {"drop_ws", FaultKind::DropWs, 1},
     {"stall", FaultKind::Stall, 2000},
@@ -22,6 +22,7 @@ constexpr std::array<Named, 10> kFaults{{
     {"duplicate_exec", FaultKind::DuplicateExec, 1},
     {"reorder_exec", FaultKind::ReorderExec, 1},
     {"malformed", FaultKind::Malformed, 1},
+    {"malformed_ws", FaultKind::MalformedWs, 1},
     {"exec_before_ack", FaultKind::ExecBeforeAck, 1},
 }};
 
@@ -29,7 +30,7 @@ constexpr std::array<Named, 10> kFaults{{
 
 std::string_view fault_names() {
   return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], rate_limit_429[:N], expire_token, duplicate_exec[:N], reorder_exec[:N], "
-         "malformed[:N], exec_before_ack[:N]";
+         "malformed[:N], malformed_ws[:N], exec_before_ack[:N]";
 }
 
 Result<Fault> parse_fault(std::string_view text) {
@@ -61,6 +62,7 @@ void Faults::arm(const Fault& f) {
     case FaultKind::DuplicateExec: duplicate_ += f.arg; break;
     case FaultKind::ReorderExec: reorder_ += f.arg; break;
     case FaultKind::Malformed: malformed_ += f.arg; break;
+    case FaultKind::MalformedWs: malformed_ws_ += f.arg; break;
     case FaultKind::ExecBeforeAck: exec_before_ack_ += f.arg; break;
   }
 }
@@ -74,6 +76,7 @@ bool Faults::take(FaultKind kind) {
     case FaultKind::DuplicateExec: counter = &duplicate_; break;
     case FaultKind::ReorderExec: counter = &reorder_; break;
     case FaultKind::Malformed: counter = &malformed_; break;
+    case FaultKind::MalformedWs: counter = &malformed_ws_; break;
     case FaultKind::ExecBeforeAck: counter = &exec_before_ack_; break;
     case FaultKind::Stall: return take_stall().count() > 0;
     case FaultKind::ExpireToken: return take_expire();

@@ -22,6 +22,7 @@ enum class FaultKind : std::uint8_t {
   DuplicateExec, // duplicate_exec:N  send the next N execution (00) messages twice
   ReorderExec,   // reorder_exec:N    swap the next N pairs of 00 messages
   Malformed,     // malformed:N  answer the next N REST requests with broken JSON
+  MalformedWs,   // malformed_ws:N  break the next N REAL pushes (cut JSON, then a REAL without its FIDs, alternating)
   ExecBeforeAck, // exec_before_ack:N  the next N orders fill at once, pushes before the REST answer
 };
 
@@ -45,6 +46,7 @@ class Faults {
 
  private:
   std::int64_t drop_ = 0, rate_limit_ = 0, rate_limit_429_ = 0, duplicate_ = 0, reorder_ = 0, malformed_ = 0, exec_before_ack_ = 0;
+  std::int64_t malformed_ws_ = 0;
   std::int64_t stall_ms_ = 0;
   bool expire_ = false, drop_ws_ = false;
 };

@@ -781,6 +781,19 @@ void Service::ping_all() {
 
 void Service::queue(SessionId id, std::string frame, bool close) { pushes_.push_back({id, std::move(frame), close}); }
 
+void Service::queue_real(SessionId id, std::span<const kw::RealEntry> entries) {
+  if (!faults_.take(FaultKind::MalformedWs)) return queue(id, kw::build_real(entries));
+  // Alternating, so that malformed_ws:2 gives one of each.
+  if (malformed_ws_sent_++ % 2 == 0) {
+    std::string frame = kw::build_real(entries);
+    frame.resize(frame.size() / 2);
+    return queue(id, std::move(frame));
+  }
+  std::vector<kw::RealEntry> stripped(entries.begin(), entries.end());
+  stripped.front().values = {};  // every FID gone, the required ones too
+  queue(id, kw::build_real(stripped));
+}
+
 std::vector<Push> Service::take_pushes() { return std::exchange(pushes_, {}); }
 
 void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now) {
@@ -899,7 +912,7 @@ void Service::evaluate_conditions() {
         if (!now_set.contains(code)) entries.push_back(kw::encode_real(kw::ConditionHit{seq, code, kw::ConditionAction::Exit, sim_time()}));
       }
       inside = now_set;
-      if (!entries.empty()) queue(id, kw::build_real(entries));
+      if (!entries.empty()) queue_real(id, entries);
     }
   }
 }
@@ -919,12 +932,12 @@ void Service::queue_account_events(AccountEvents& events) {
   for (const auto& [id, session] : sessions_) {
     if (!session.logged_in) continue;
     if (session.wants(kw::real_type::kOrderExecution, "")) {
-      for (const auto& e : sequence) queue(id, kw::build_real(std::span(&e, 1)));
+      for (const auto& e : sequence) queue_real(id, std::span(&e, 1));
     }
     if (session.wants(kw::real_type::kBalance, "")) {
       for (const auto& b : events.balances) {
         const auto entry = kw::encode_real(b);
-        queue(id, kw::build_real(std::span(&entry, 1)));
+        queue_real(id, std::span(&entry, 1));
       }
     }
   }
@@ -997,7 +1010,7 @@ void Service::advance(Timestamp sim_now) {
       }
       entries.push_back(kw::encode_real(e));
     }
-    if (!entries.empty()) queue(id, kw::build_real(entries));
+    if (!entries.empty()) queue_real(id, entries);
   }
 }
 

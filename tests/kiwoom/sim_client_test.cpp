@@ -289,6 +289,25 @@ TEST_F(SimClient, TradesStreamAndResumeAfterADroppedSessionWithAGapReport) {
   EXPECT_GE(stats.reconnects, 1u);
 }
 
+// Broken pushes (cut JSON, a REAL without its FIDs) are counted and skipped;
+// the session stays up and the next good frame is delivered.
+TEST_F(SimClient, MalformedPushesAreCountedAndTheFeedGoesOn) {
+  start();
+  start_ws();
+  ws_->subscribe("1", {std::string(first_code().view())}, {"0B"});
+  ASSERT_TRUE(inbox_.wait_for_count("trade", 2));
+  fault(R"({"fault":"malformed_ws","arg":2})");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (ws_->stats().bad_frames < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(ws_->stats().bad_frames, 2u);
+  const auto before = inbox_.count("trade");
+  EXPECT_TRUE(inbox_.wait_for_count("trade", before + 1)) << "no good frame after the broken ones";
+  const auto stats = ws_->stats();
+  EXPECT_EQ(stats.bad_frames, 2u);
+  EXPECT_EQ(stats.sessions, 1u);
+  EXPECT_EQ(stats.reconnects, 0u);
+}
+
 TEST_F(SimClient, SilentFeedHitsTheIdleTimeoutAndReconnects) {
   start(quiet(60'000ms));  // frozen market, no pings: nothing arrives
   WsClientConfig wc;

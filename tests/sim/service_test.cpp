@@ -418,6 +418,32 @@ TEST_F(SimService, RateLimit429FaultAnswersTheNextNWithHttp429) {
   EXPECT_FALSE(parse_fault("rate_limit_429:0").ok());
 }
 
+// malformed_ws:2 breaks the next two REAL pushes, one of each kind; the
+// third is whole again.
+TEST_F(SimService, MalformedWsFaultBreaksTheNextPushes) {
+  login();
+  const SessionId ws = logged_in_session();
+  service.on_frame(ws, kw::build_reg({false, "1", true, {{{"900010"}, {"0B"}}}}), wall);
+  (void)frames_for(ws);
+  service.arm(*parse_fault("malformed_ws:2"));
+  std::vector<kw::WsMessage> frames;  // one REAL push per advance with trades in it
+  for (const char* t : {"2026-01-05 09:31:00", "2026-01-05 09:32:00", "2026-01-05 09:33:00"}) {
+    service.advance(at(t));
+    for (auto& m : frames_for(ws)) frames.push_back(std::move(m));
+  }
+  ASSERT_EQ(frames.size(), 3u);
+  const auto* cut = std::get_if<kw::WsError>(&frames[0]);
+  ASSERT_NE(cut, nullptr) << "the first push should not parse";
+  const auto* stripped = std::get_if<kw::Real>(&frames[1]);
+  ASSERT_NE(stripped, nullptr);
+  const auto missing = kw::decode_trade(stripped->entries.at(0));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("missing FID"), std::string::npos) << missing.error().message;
+  const auto* whole = std::get_if<kw::Real>(&frames[2]);
+  ASSERT_NE(whole, nullptr);
+  EXPECT_TRUE(kw::decode_trade(whole->entries.at(0)).ok());
+}
+
 TEST_F(SimService, WebSocketTradesAndBooksForRegisteredCodes) {
   login();
   const SessionId ws = logged_in_session();
