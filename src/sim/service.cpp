@@ -16,6 +16,10 @@ using kw::Rate;
 constexpr std::size_t kPageRows = 100;  // rows per chart page before cont-yn: Y
 constexpr auto kAckAfterExec = std::chrono::milliseconds(100);
 constexpr auto kConditionEvery = std::chrono::seconds(60);
+// What REG accepts: Kiwoom's REAL types (02 comes from CNSRREQ, not REG).
+constexpr std::array<std::string_view, 8> kRegistrableTypes{
+    kw::real_type::kOrderExecution, kw::real_type::kBalance,     kw::real_type::kTrade,       kw::real_type::kBestQuote,
+    kw::real_type::kOrderBook,      kw::real_type::kStockStatus, kw::real_type::kMarketPhase, kw::real_type::kVi};
 
 HttpAnswer error_answer(std::int64_t return_code, std::string_view message) {
   HttpAnswer a;
@@ -824,6 +828,15 @@ void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now)
     return;
   }
   if (const auto* reg = std::get_if<kw::RegRequest>(&request)) {
+    // A type Kiwoom does not have is refused whole, nothing registered.
+    for (const auto& d : reg->data) {
+      for (const auto& type : d.types) {
+        if (std::find(kRegistrableTypes.begin(), kRegistrableTypes.end(), type) == kRegistrableTypes.end()) {
+          queue(id, kw::build_reg_result({reg->remove, {1, "등록할 수 없는 실시간 항목입니다: " + type}}));
+          return;
+        }
+      }
+    }
     if (!reg->remove && !reg->keep_existing) session.registered.clear();
     for (const auto& d : reg->data) {
       for (const auto& type : d.types) {

@@ -175,6 +175,9 @@ class SimClient : public ::testing::Test {
     };
     h.on_connection = [this](bool up) { inbox_.push(up ? "up" : "down"); };
     h.on_fatal = [this](const Error& e) { inbox_.push("fatal " + e.message); };
+    h.on_subscription_error = [this](const std::string& group, const std::string& message) {
+      inbox_.push("refused " + group + ": " + message);
+    };
     ws_ = std::make_unique<KiwoomWsClient>(*io_, wc, rest_token_source(*rest_), h, clock_);
     ws_->start();
   }
@@ -306,6 +309,28 @@ TEST_F(SimClient, MalformedPushesAreCountedAndTheFeedGoesOn) {
   EXPECT_EQ(stats.bad_frames, 2u);
   EXPECT_EQ(stats.sessions, 1u);
   EXPECT_EQ(stats.reconnects, 0u);
+}
+
+// The REG ack names no group: the client matches it to what it sent, so the
+// refusal is reported for the right group and the other one still streams.
+TEST_F(SimClient, RefusedRegistrationIsReportedWithItsGroup) {
+  start();
+  start_ws();
+  const std::string code(first_code().view());
+  ws_->subscribe("1", {code}, {"0B"});
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  ws_->subscribe("7", {code}, {"ZZ"});
+  ws_->subscribe("2", {""}, {"00"});
+  ASSERT_TRUE(inbox_.wait_for_count("refused ", 1));
+  const auto all = inbox_.all();
+  const auto refused =
+      std::find_if(all.begin(), all.end(), [](const std::string& s) { return s.rfind("refused ", 0) == 0; });
+  EXPECT_THAT(*refused, HasSubstr("refused 7: REG refused: 1"));
+  EXPECT_THAT(*refused, HasSubstr("ZZ"));
+  EXPECT_TRUE(inbox_.wait_for_count("trade", 1));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(inbox_.count("refused "), 1u);
+  EXPECT_EQ(ws_->stats().bad_frames, 0u);
 }
 
 TEST_F(SimClient, SilentFeedHitsTheIdleTimeoutAndReconnects) {

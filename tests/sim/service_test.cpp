@@ -444,6 +444,19 @@ TEST_F(SimService, MalformedWsFaultBreaksTheNextPushes) {
   EXPECT_TRUE(kw::decode_trade(whole->entries.at(0)).ok());
 }
 
+TEST_F(SimService, RegWithAnUnknownTypeIsRefusedAndRegistersNothing) {
+  login();
+  const SessionId ws = logged_in_session();
+  service.on_frame(ws, kw::build_reg({false, "1", true, {{{"900010"}, {"0B", "ZZ"}}}}), wall);
+  const auto frames = frames_for(ws);
+  ASSERT_EQ(frames.size(), 1u);
+  const auto& refused = std::get<kw::RegResult>(frames[0]);
+  EXPECT_FALSE(refused.ack.ok());
+  EXPECT_NE(refused.ack.return_msg.find("ZZ"), std::string::npos) << refused.ack.return_msg;
+  service.advance(at("2026-01-05 09:35:00"));
+  EXPECT_TRUE(real_entries(ws, "0B").empty());
+}
+
 TEST_F(SimService, WebSocketTradesAndBooksForRegisteredCodes) {
   login();
   const SessionId ws = logged_in_session();
