@@ -29,8 +29,8 @@ constexpr std::array<Named, 11> kFaults{{
 }  // namespace
 
 std::string_view fault_names() {
-  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], rate_limit_429[:N], expire_token, duplicate_exec[:N], reorder_exec[:N], "
-         "malformed[:N], malformed_ws[:N], exec_before_ack[:N]";
+  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], rate_limit_429[:N], expire_token, duplicate_exec[:N], "
+         "reorder_exec[:N], malformed[:N], malformed_ws[:N], exec_before_ack[:N]";
 }
 
 Result<Fault> parse_fault(std::string_view text) {

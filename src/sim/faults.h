@@ -45,7 +45,8 @@ class Faults {
   bool take_drop_ws();
 
  private:
-  std::int64_t drop_ = 0, rate_limit_ = 0, rate_limit_429_ = 0, duplicate_ = 0, reorder_ = 0, malformed_ = 0, exec_before_ack_ = 0;
+  std::int64_t drop_ = 0, rate_limit_ = 0, rate_limit_429_ = 0, duplicate_ = 0, reorder_ = 0, malformed_ = 0,
+               exec_before_ack_ = 0;
   std::int64_t malformed_ws_ = 0;
   std::int64_t stall_ms_ = 0;
   bool expire_ = false, drop_ws_ = false;
