@@ -16,12 +16,10 @@ RateLimiter::Bucket RateLimiter::make_bucket(RateLimit limit) {
 }
 
 std::size_t RateLimiter::priority_of(ApiClass c) {
-  switch (c) {
-    case ApiClass::Token: return 0;
-    case ApiClass::Order: return 1;
-    case ApiClass::Query: break;
+  for (std::size_t prio = 0; prio < kPriorities; ++prio) {
+    if (kClassOf[prio] == c) return prio;
   }
-  return 2;
+  return kPriorities - 1;
 }
 
 RateLimiter::RateLimiter(RateLimiterConfig config, const Clock& clock, std::uint64_t seed)
@@ -56,10 +54,11 @@ Timestamp RateLimiter::ready_at(const Pending& p) {
   return std::max({a.bucket.ready_at(), a.blocked_until, class_buckets_[p.priority].ready_at()});
 }
 
-RateLimiter::Next RateLimiter::poll() {
+RateLimiter::Next RateLimiter::poll(ApiClassSet classes) {
   const Timestamp now = clock_.now();
   std::optional<Timestamp> wake;
   for (std::size_t prio = 0; prio < kPriorities; ++prio) {
+    if (!classes.has(kClassOf[prio])) continue;
     auto& q = queues_[prio];
     for (auto it = q.begin(); it != q.end(); ++it) {
       const Timestamp at = ready_at(*it);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,21 @@
 #include "kiwoom/protocol.h"
 
 namespace dalbit::kiwoom {
+
+// A set of api classes, for poll(): the REST client's order connection asks
+// for token calls and orders only, its query connection for queries.
+class ApiClassSet {
+ public:
+  constexpr ApiClassSet(std::initializer_list<ApiClass> classes) {
+    for (const ApiClass c : classes) bits_ |= bit(c);
+  }
+  static constexpr ApiClassSet all() { return {ApiClass::Token, ApiClass::Query, ApiClass::Order}; }
+  [[nodiscard]] constexpr bool has(ApiClass c) const { return (bits_ & bit(c)) != 0; }
+
+ private:
+  static constexpr unsigned bit(ApiClass c) { return 1u << static_cast<unsigned>(c); }
+  unsigned bits_ = 0;
+};
 
 struct RateLimit {
   double per_second = 1.0;
@@ -51,7 +67,8 @@ class RateLimiter {
     std::string_view api_id;          // its api-id; valid until on_reply(ticket)
     std::optional<Timestamp> wake_at; // otherwise: poll again then (nullopt: nothing queued)
   };
-  [[nodiscard]] Next poll();
+  // Only requests of `classes` are considered (and only their wake_at).
+  [[nodiscard]] Next poll(ApiClassSet classes = ApiClassSet::all());
 
   // The answer to a sent ticket. A rate-limited one goes back to the queue.
   void on_reply(Ticket ticket, bool rate_limited);
@@ -90,6 +107,7 @@ class RateLimiter {
   };
 
   static constexpr std::size_t kPriorities = 3;  // tokens, orders, queries
+  static constexpr ApiClass kClassOf[kPriorities] = {ApiClass::Token, ApiClass::Order, ApiClass::Query};
   static Bucket make_bucket(RateLimit limit);
   static std::size_t priority_of(ApiClass c);
   ApiState& api(std::string_view id);

@@ -19,6 +19,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   struct Active {
     detail::RestJob job;
     Pager pager;
+    ApiClass api_class = ApiClass::Query;
     bool needs_token = true;
     bool is_order = false;
     bool internal = false;  // the client's own token calls: completed on the IoThread
@@ -27,63 +28,98 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     std::uint64_t generation = 0;
   };
   using Ticket = RateLimiter::Ticket;
+  // One connection and the request on it (one at a time per connection).
+  struct Lane {
+    std::shared_ptr<HttpTransport> transport;
+    ApiClassSet classes;
+    std::optional<Ticket> in_flight;
+  };
 
-  Impl(IoThread& io, std::shared_ptr<HttpTransport> transport, RestClientConfig config, const Clock& clock,
-       Deliver deliver)
-      : io_(io), transport_(std::move(transport)), config_(std::move(config)), clock_(clock),
-        deliver_(std::move(deliver)), tokens_(config_.token_refresh_margin), limiter_(config_.limits, clock_),
-        wake_(io.context()) {}
+  static std::vector<Lane> lanes_for(std::shared_ptr<HttpTransport> queries, std::shared_ptr<HttpTransport> orders) {
+    std::vector<Lane> lanes;
+    if (!orders || orders == queries) {
+      lanes.push_back(Lane{std::move(queries), ApiClassSet::all(), std::nullopt});
+      return lanes;
+    }
+    // The order connection also carries au10001/au10002: an order needing a
+    // fresh token must not wait behind a stalled query either.
+    lanes.push_back(Lane{std::move(orders), {ApiClass::Token, ApiClass::Order}, std::nullopt});
+    lanes.push_back(Lane{std::move(queries), {ApiClass::Query}, std::nullopt});
+    return lanes;
+  }
+
+  Impl(IoThread& io, std::vector<Lane> lanes, RestClientConfig config, const Clock& clock, Deliver deliver)
+      : io_(io), lanes_(std::move(lanes)), config_(std::move(config)), clock_(clock), deliver_(std::move(deliver)),
+        tokens_(config_.token_refresh_margin), limiter_(config_.limits, clock_), wake_(io.context()) {}
 
   void submit(detail::RestJob job) {
     if (stopped_) return;
     Active a;
     a.pager = Pager(job.max_pages);
-    const ApiInfo* info = find_api(job.request.api_id);
-    a.needs_token = !(info && info->api_class == ApiClass::Token);
-    a.is_order = info && info->api_class == ApiClass::Order;
     a.job = std::move(job);
     enqueue(std::move(a));
     pump();
   }
 
   void enqueue(Active a) {
+    // The same class as the limiter's (unknown api-ids are queries).
+    a.api_class = api_class_of(a.job.request.api_id);
+    a.needs_token = a.api_class != ApiClass::Token;
+    a.is_order = a.api_class == ApiClass::Order;
     const Ticket t = limiter_.enqueue(a.job.request.api_id);
     waiting_.emplace(t, std::move(a));
   }
 
-  // Sends the next request its buckets allow, or arms the timer for it.
+  // Gives every idle connection the next request its buckets allow, or arms
+  // the timer for the earliest one. Passes repeat while something moved: a
+  // query held for a token queues au10001, which the order connection takes.
   void pump() {
-    while (!in_flight_ && !stopped_) {
-      if (!held_.empty() && tokens_.before_request(clock_.now()) == TokenManager::Need::Use) {
-        return send(take_held());
+    std::optional<Timestamp> wake;
+    for (bool moved = true; moved && !stopped_;) {
+      moved = false;
+      wake.reset();
+      for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+        if (lanes_[lane].in_flight) continue;
+        if (const std::optional<Ticket> held = take_held(lanes_[lane].classes)) {
+          send(lane, *held);
+          moved = true;
+          continue;
+        }
+        const RateLimiter::Next next = limiter_.poll(lanes_[lane].classes);
+        if (!next.ticket) {
+          if (next.wake_at) wake = wake ? std::min(*wake, *next.wake_at) : *next.wake_at;
+          continue;
+        }
+        moved = true;
+        if (waiting_.at(*next.ticket).needs_token &&
+            tokens_.before_request(clock_.now()) == TokenManager::Need::Issue) {
+          // Admitted by its buckets; it goes as soon as a token is there.
+          held_.push_back(*next.ticket);
+          start_issue();
+          continue;
+        }
+        send(lane, *next.ticket);
       }
-      const RateLimiter::Next next = limiter_.poll();
-      if (!next.ticket) {
-        if (next.wake_at) arm(*next.wake_at);
-        return;
-      }
-      const Active& a = waiting_.at(*next.ticket);
-      if (a.needs_token && tokens_.before_request(clock_.now()) == TokenManager::Need::Issue) {
-        // Admitted by its buckets; it goes as soon as a token is there.
-        held_.push_back(*next.ticket);
-        start_issue();
-        continue;
-      }
-      return send(*next.ticket);
     }
+    if (wake && !stopped_) arm(*wake);
   }
 
-  // Orders first among the requests that waited for a token.
-  Ticket take_held() {
-    auto it = held_.begin();
+  // A request of `classes` that waited for a token, once there is one; orders first.
+  std::optional<Ticket> take_held(ApiClassSet classes) {
+    if (held_.empty() || tokens_.before_request(clock_.now()) != TokenManager::Need::Use) return std::nullopt;
+    auto pick = held_.end();
     for (auto h = held_.begin(); h != held_.end(); ++h) {
-      if (waiting_.at(*h).is_order) {
-        it = h;
+      const Active& a = waiting_.at(*h);
+      if (!classes.has(a.api_class)) continue;
+      if (pick == held_.end()) pick = h;
+      if (a.is_order) {
+        pick = h;
         break;
       }
     }
-    const Ticket t = *it;
-    held_.erase(it);
+    if (pick == held_.end()) return std::nullopt;
+    const Ticket t = *pick;
+    held_.erase(pick);
     return t;
   }
 
@@ -109,7 +145,6 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
                         [this, issued](const ApiError* error) { on_issue_done(error, issued.get()); }};
     Active a;
     a.pager = Pager(1);
-    a.needs_token = false;
     a.internal = true;
     a.job = std::move(job);
     enqueue(std::move(a));
@@ -151,9 +186,9 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     for (auto& w : waiters) w(*tokens_.token());
   }
 
-  void send(Ticket ticket) {
+  void send(std::size_t lane, Ticket ticket) {
     Active& a = waiting_.at(ticket);
-    in_flight_ = ticket;
+    lanes_[lane].in_flight = ticket;
     a.generation = tokens_.generation();
     HttpRequest req;
     req.target = std::string(a.job.request.path);
@@ -163,14 +198,14 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
       req.headers.emplace_back(std::string(h.name), std::move(h.value));
     }
     log::rest().debug("{} sent (page {}, attempt {})", a.job.request.api_id, a.pager.pages() + 1, a.attempt + 1);
-    transport_->send(std::move(req), [weak = weak_from_this(), ticket](Result<HttpResponse> r) {
-      if (auto self = weak.lock()) self->on_answer(ticket, std::move(r));
+    lanes_[lane].transport->send(std::move(req), [weak = weak_from_this(), lane, ticket](Result<HttpResponse> r) {
+      if (auto self = weak.lock()) self->on_answer(lane, ticket, std::move(r));
     });
   }
 
-  void on_answer(Ticket ticket, Result<HttpResponse> r) {
+  void on_answer(std::size_t lane, Ticket ticket, Result<HttpResponse> r) {
     if (stopped_) return;
-    in_flight_.reset();
+    lanes_[lane].in_flight.reset();
     auto node = waiting_.extract(ticket);
     Active& a = node.mapped();
     const std::string_view api = a.job.request.api_id;
@@ -239,7 +274,6 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
     tokens_.invalidate();
     Active a;
     a.pager = Pager(1);
-    a.needs_token = false;
     a.internal = true;  // `complete` delivers
     a.job = {build_request(req), 1,
              [](const HttpReply& reply) -> std::optional<ApiError> {
@@ -259,7 +293,7 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   IoThread& io_;
-  std::shared_ptr<HttpTransport> transport_;
+  std::vector<Lane> lanes_;
   RestClientConfig config_;
   const Clock& clock_;
   Deliver deliver_;
@@ -269,7 +303,6 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
   std::map<Ticket, Active> waiting_;
   std::deque<Ticket> held_;
   std::vector<std::function<void(Result<Secret>)>> token_waiters_;
-  std::optional<Ticket> in_flight_;
   bool issuing_ = false;
   bool stopped_ = false;  // the client was destroyed: nothing more is sent or completed
   RestClientStats stats_;
@@ -277,7 +310,13 @@ struct KiwoomRestClient::Impl : std::enable_shared_from_this<Impl> {
 
 KiwoomRestClient::KiwoomRestClient(IoThread& io, std::shared_ptr<HttpTransport> transport, RestClientConfig config,
                                    const Clock& clock, Deliver deliver)
-    : impl_(std::make_shared<Impl>(io, std::move(transport), std::move(config), clock, std::move(deliver))) {
+    : KiwoomRestClient(io, std::move(transport), nullptr, std::move(config), clock, std::move(deliver)) {}
+
+KiwoomRestClient::KiwoomRestClient(IoThread& io, std::shared_ptr<HttpTransport> query_transport,
+                                   std::shared_ptr<HttpTransport> order_transport, RestClientConfig config,
+                                   const Clock& clock, Deliver deliver)
+    : impl_(std::make_shared<Impl>(io, Impl::lanes_for(std::move(query_transport), std::move(order_transport)),
+                                   std::move(config), clock, std::move(deliver))) {
   log::register_secret(impl_->config_.app_key);
   log::register_secret(impl_->config_.secret_key);
 }

@@ -2,8 +2,9 @@
 // pacing and continuation handled.
 //
 //   IoThread io;
-//   auto https = make_https_transport(io, {.host = "api.kiwoom.com"});
-//   KiwoomRestClient rest(io, *https, config, wall_clock,
+//   auto queries = make_https_transport(io, {.host = "api.kiwoom.com"});
+//   auto orders = make_https_transport(io, {.host = "api.kiwoom.com"});
+//   KiwoomRestClient rest(io, *queries, *orders, config, wall_clock,
 //                         [&engine](auto fn) { engine.post(std::move(fn)); });
 //   rest.call(DepositRequest{}, [](ApiResult<Deposit> d) { ... runs on the engine thread ... });
 //   rest.call_pages(DailyChartRequest{...}, 10, [](ApiResult<std::vector<DailyChart>> pages) { ... });
@@ -13,7 +14,11 @@
 // posted to the IoThread, which alone touches the transport, the
 // TokenManager and the RateLimiter. Each completion runs exactly once,
 // through `deliver` (the engine posts it onto its own thread), or on the
-// IoThread when no deliver is given. One request is on the wire at a time.
+// IoThread when no deliver is given. One request is on the wire at a time
+// per connection. With a second transport, orders (kt10000-kt10003) and the
+// token calls (au10001/au10002) have that connection to themselves, so a
+// query stalled on the wire never delays an order; with one, everything
+// shares it.
 //
 // What a call does, in order: waits for its api-id's and class's rate
 // buckets (token calls, then orders, then queries, so a chart backfill never
@@ -84,8 +89,14 @@ struct RestJob {
 class KiwoomRestClient {
  public:
   // `io` and `clock` must outlive the client; `io` runs the transport.
+  // One connection for every call.
   KiwoomRestClient(IoThread& io, std::shared_ptr<HttpTransport> transport, RestClientConfig config,
                    const Clock& clock, Deliver deliver = {});
+  // Queries on `query_transport`; orders and token calls on `order_transport`
+  // (nullptr, or the same transport: one connection, as above).
+  KiwoomRestClient(IoThread& io, std::shared_ptr<HttpTransport> query_transport,
+                   std::shared_ptr<HttpTransport> order_transport, RestClientConfig config, const Clock& clock,
+                   Deliver deliver = {});
   // Waits for the IoThread to let go; nothing more is sent, calls still
   // pending never complete (their owner is going away). Completions already
   // handed to `deliver` may still run: the engine drains its queue first.

@@ -58,6 +58,8 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
     beast::flat_buffer buffer;
     std::deque<std::string> outbox;
     bool writing = false;
+    // REG/REMOVE sent on this session and not yet acknowledged, oldest first.
+    std::deque<RegRequest> awaiting_ack;
   };
 
   Impl(IoThread& io, WsClientConfig config, TokenSource tokens, WsHandlers handlers, const Clock& clock,
@@ -174,7 +176,7 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
     backoff_.reset();
     ++stats_.sessions;
     log::ws().info("logged in ({}:{}), restoring {} subscriptions", config_.host, config_.port, tracker_.pairs());
-    for (const auto& r : tracker_.restore()) write(c, build_reg(r));
+    for (const auto& r : tracker_.restore()) write_reg(c, r);
     for (const auto& s : tracker_.conditions()) write(c, build_condition_search(s));
     while (!waiting_frames_.empty()) {
       write(c, std::move(waiting_frames_.front()));
@@ -271,6 +273,11 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  void write_reg(const std::shared_ptr<Conn>& c, const RegRequest& r) {
+    c->awaiting_ack.push_back(r);
+    write(c, build_reg(r));
+  }
+
   void write(const std::shared_ptr<Conn>& c, std::string frame) {
     c->outbox.push_back(std::move(frame));
     if (!c->writing) do_write(c);
@@ -319,8 +326,7 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
           if constexpr (std::is_same_v<T, Real>) {
             on_real(m);
           } else if constexpr (std::is_same_v<T, RegResult>) {
-            if (!m.ack.ok())
-              log::ws().warn("{} refused: {} {}", m.remove ? "REMOVE" : "REG", m.ack.return_code, m.ack.return_msg);
+            on_reg_result(c, m);
           } else if constexpr (std::is_same_v<T, ConditionList>) {
             if (handlers_.on_condition_list) emit([h = handlers_.on_condition_list, m] { h(m); });
           } else if constexpr (std::is_same_v<T, ConditionSearchResult>) {
@@ -331,6 +337,22 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
           }
         },
         msg);
+  }
+
+  void on_reg_result(const std::shared_ptr<Conn>& c, const RegResult& r) {
+    const std::string_view trnm = r.remove ? trnm::kRemove : trnm::kReg;
+    auto& awaiting = c->awaiting_ack;
+    const auto sent =
+        std::find_if(awaiting.begin(), awaiting.end(), [&](const RegRequest& q) { return q.remove == r.remove; });
+    if (sent == awaiting.end()) return bad_frame(trnm, "", "an answer to no request");
+    const std::string group = sent->group;
+    awaiting.erase(sent);
+    if (r.ack.ok()) return;
+    const std::string message = fmt::format("{} refused: {} {}", trnm, r.ack.return_code, r.ack.return_msg);
+    log::ws().warn("group {}: {}", group, message);
+    if (handlers_.on_subscription_error) {
+      emit([h = handlers_.on_subscription_error, group, message] { h(group, message); });
+    }
   }
 
   void on_real(const Real& real) {
@@ -366,13 +388,13 @@ struct KiwoomWsClient::Impl : std::enable_shared_from_this<Impl> {
   void subscribe(const std::string& group, const std::vector<std::string>& items,
                  const std::vector<std::string>& types) {
     for (const auto& r : tracker_.add(group, items, types))
-      if (state_ == State::Ready) write(conn_, build_reg(r));
+      if (state_ == State::Ready) write_reg(conn_, r);
   }
 
   void unsubscribe(const std::string& group, const std::vector<std::string>& items,
                    const std::vector<std::string>& types) {
     for (const auto& r : tracker_.remove(group, items, types))
-      if (state_ == State::Ready) write(conn_, build_reg(r));
+      if (state_ == State::Ready) write_reg(conn_, r);
   }
 
   void search_condition(const ConditionSearchRequest& request) {

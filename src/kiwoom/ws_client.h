@@ -72,6 +72,11 @@ struct WsHandlers {
   std::function<void(const WsGap&)> on_gap;
   std::function<void(bool logged_in)> on_connection;
   std::function<void(const Error&)> on_fatal;  // stopped for good
+  // A REG or REMOVE the server refused (its ack has return_code != 0), with
+  // the group it was sent for. The ack names no group: acks are matched to
+  // the requests in the order sent on the session. The subscription stays
+  // recorded, so it is sent (and refused again) after a reconnect.
+  std::function<void(const std::string& group, const std::string& message)> on_subscription_error;
 };
 
 // Gets the token for LOGIN on the IoThread; `fresh` after a token rejection.

@@ -12,23 +12,25 @@ struct Named {
   std::int64_t default_arg;
 };
 
-constexpr std::array<Named, 9> kFaults{{
+constexpr std::array<Named, 11> kFaults{{
     {"drop", FaultKind::Drop, 1},
     {"drop_ws", FaultKind::DropWs, 1},
     {"stall", FaultKind::Stall, 2000},
     {"rate_limit", FaultKind::RateLimit, 1},
+    {"rate_limit_429", FaultKind::RateLimit429, 1},
     {"expire_token", FaultKind::ExpireToken, 1},
     {"duplicate_exec", FaultKind::DuplicateExec, 1},
     {"reorder_exec", FaultKind::ReorderExec, 1},
     {"malformed", FaultKind::Malformed, 1},
+    {"malformed_ws", FaultKind::MalformedWs, 1},
     {"exec_before_ack", FaultKind::ExecBeforeAck, 1},
 }};
 
 }  // namespace
 
 std::string_view fault_names() {
-  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], expire_token, duplicate_exec[:N], reorder_exec[:N], "
-         "malformed[:N], exec_before_ack[:N]";
+  return "drop[:N], drop_ws, stall[:MS], rate_limit[:N], rate_limit_429[:N], expire_token, duplicate_exec[:N], "
+         "reorder_exec[:N], malformed[:N], malformed_ws[:N], exec_before_ack[:N]";
 }
 
 Result<Fault> parse_fault(std::string_view text) {
@@ -55,10 +57,12 @@ void Faults::arm(const Fault& f) {
     case FaultKind::DropWs: drop_ws_ = true; break;
     case FaultKind::Stall: stall_ms_ = f.arg; break;
     case FaultKind::RateLimit: rate_limit_ += f.arg; break;
+    case FaultKind::RateLimit429: rate_limit_429_ += f.arg; break;
     case FaultKind::ExpireToken: expire_ = true; break;
     case FaultKind::DuplicateExec: duplicate_ += f.arg; break;
     case FaultKind::ReorderExec: reorder_ += f.arg; break;
     case FaultKind::Malformed: malformed_ += f.arg; break;
+    case FaultKind::MalformedWs: malformed_ws_ += f.arg; break;
     case FaultKind::ExecBeforeAck: exec_before_ack_ += f.arg; break;
   }
 }
@@ -68,9 +72,11 @@ bool Faults::take(FaultKind kind) {
   switch (kind) {
     case FaultKind::Drop: counter = &drop_; break;
     case FaultKind::RateLimit: counter = &rate_limit_; break;
+    case FaultKind::RateLimit429: counter = &rate_limit_429_; break;
     case FaultKind::DuplicateExec: counter = &duplicate_; break;
     case FaultKind::ReorderExec: counter = &reorder_; break;
     case FaultKind::Malformed: counter = &malformed_; break;
+    case FaultKind::MalformedWs: counter = &malformed_ws_; break;
     case FaultKind::ExecBeforeAck: counter = &exec_before_ack_; break;
     case FaultKind::Stall: return take_stall().count() > 0;
     case FaultKind::ExpireToken: return take_expire();

@@ -17,10 +17,12 @@ enum class FaultKind : std::uint8_t {
   DropWs,        // drop_ws     close every WebSocket session now
   Stall,         // stall:MS    answer the next REST request MS milliseconds late
   RateLimit,     // rate_limit:N  answer the next N REST requests with the 1700 error
+  RateLimit429,  // rate_limit_429:N  answer the next N REST requests with HTTP 429
   ExpireToken,   // expire_token  every issued token becomes invalid now
   DuplicateExec, // duplicate_exec:N  send the next N execution (00) messages twice
   ReorderExec,   // reorder_exec:N    swap the next N pairs of 00 messages
   Malformed,     // malformed:N  answer the next N REST requests with broken JSON
+  MalformedWs,   // malformed_ws:N  break the next N REAL pushes (cut JSON, then a REAL without its FIDs, alternating)
   ExecBeforeAck, // exec_before_ack:N  the next N orders fill at once, pushes before the REST answer
 };
 
@@ -43,7 +45,9 @@ class Faults {
   bool take_drop_ws();
 
  private:
-  std::int64_t drop_ = 0, rate_limit_ = 0, duplicate_ = 0, reorder_ = 0, malformed_ = 0, exec_before_ack_ = 0;
+  std::int64_t drop_ = 0, rate_limit_ = 0, rate_limit_429_ = 0, duplicate_ = 0, reorder_ = 0, malformed_ = 0,
+               exec_before_ack_ = 0;
+  std::int64_t malformed_ws_ = 0;
   std::int64_t stall_ms_ = 0;
   bool expire_ = false, drop_ws_ = false;
 };

@@ -232,7 +232,8 @@ struct HttpSession : std::enable_shared_from_this<HttpSession> {
       if (ec || !peer.address().is_loopback() || req.method() != http::verb::post) {
         return reply_plain(http::status::forbidden, R"({"error":"admin is POST from loopback only"})");
       }
-      HttpAnswer a = target == kClockPath ? impl.clock_answer(req.body()) : impl.service.handle_admin(target, req.body());
+      HttpAnswer a =
+          target == kClockPath ? impl.clock_answer(req.body()) : impl.service.handle_admin(target, req.body());
       if (target == "/admin/advance" && a.status == 200) {
         impl.admin_offset = impl.service.sim_now() - impl.sim_time() + impl.admin_offset;
       }

@@ -16,6 +16,10 @@ using kw::Rate;
 constexpr std::size_t kPageRows = 100;  // rows per chart page before cont-yn: Y
 constexpr auto kAckAfterExec = std::chrono::milliseconds(100);
 constexpr auto kConditionEvery = std::chrono::seconds(60);
+// What REG accepts: Kiwoom's REAL types (02 comes from CNSRREQ, not REG).
+constexpr std::array<std::string_view, 8> kRegistrableTypes{
+    kw::real_type::kOrderExecution, kw::real_type::kBalance,     kw::real_type::kTrade,       kw::real_type::kBestQuote,
+    kw::real_type::kOrderBook,      kw::real_type::kStockStatus, kw::real_type::kMarketPhase, kw::real_type::kVi};
 
 HttpAnswer error_answer(std::int64_t return_code, std::string_view message) {
   HttpAnswer a;
@@ -37,6 +41,14 @@ HttpAnswer rate_limit_error(std::string_view api_id) {
   return error_answer(kw::return_code::kLimitCategory,
                       std::string(kw::error_text::kRateLimited) + "[" + std::to_string(kw::error_code::kRateLimited) +
                           ":" + std::string(kw::error_text::kRateLimited) + ". API ID=" + std::string(api_id) + "]");
+}
+
+// The HTTP form, as seen from Kiwoom: status 429 and a body with return_msg alone.
+HttpAnswer too_many_requests() {
+  HttpAnswer a;
+  a.status = kw::kHttpTooManyRequests;
+  a.body = nlohmann::json{{std::string(kw::key::kReturnMsg), std::string(kw::error_text::kRateLimited)}}.dump();
+  return a;
 }
 
 HttpAnswer bad_value(std::string_view why) {
@@ -209,7 +221,11 @@ HttpAnswer Service::handle_rest(const HttpCall& call, Timestamp wall_now) {
     const kw::ApiInfo* api = kw::find_api(call.api_id);
     if (api == nullptr) return coded_error(kw::error_code::kUnknownApiId, kw::error_text::kUnknownApiId);
     if (api->path != call.path) return coded_error(kw::error_code::kApiIdNotForPath, kw::error_text::kApiIdNotForPath);
-    if (faults_.take(FaultKind::RateLimit) || !take_rate(call.api_id, wall_now)) return rate_limit_error(call.api_id);
+    if (faults_.take(FaultKind::RateLimit429)) return too_many_requests();
+    if (faults_.take(FaultKind::RateLimit)) return rate_limit_error(call.api_id);
+    if (!take_rate(call.api_id, wall_now)) {
+      return options_.rate.http_429 ? too_many_requests() : rate_limit_error(call.api_id);
+    }
     if (faults_.take(FaultKind::Malformed)) {
       HttpAnswer a;
       a.body = R"({"return_code":0,"return_msg":"정상)";
@@ -771,6 +787,19 @@ void Service::ping_all() {
 
 void Service::queue(SessionId id, std::string frame, bool close) { pushes_.push_back({id, std::move(frame), close}); }
 
+void Service::queue_real(SessionId id, std::span<const kw::RealEntry> entries) {
+  if (!faults_.take(FaultKind::MalformedWs)) return queue(id, kw::build_real(entries));
+  // Alternating, so that malformed_ws:2 gives one of each.
+  if (malformed_ws_sent_++ % 2 == 0) {
+    std::string frame = kw::build_real(entries);
+    frame.resize(frame.size() / 2);
+    return queue(id, std::move(frame));
+  }
+  std::vector<kw::RealEntry> stripped(entries.begin(), entries.end());
+  stripped.front().values = {};  // every FID gone, the required ones too
+  queue(id, kw::build_real(stripped));
+}
+
 std::vector<Push> Service::take_pushes() { return std::exchange(pushes_, {}); }
 
 void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now) {
@@ -801,6 +830,15 @@ void Service::on_frame(SessionId id, std::string_view frame, Timestamp wall_now)
     return;
   }
   if (const auto* reg = std::get_if<kw::RegRequest>(&request)) {
+    // A type Kiwoom does not have is refused whole, nothing registered.
+    for (const auto& d : reg->data) {
+      for (const auto& type : d.types) {
+        if (std::find(kRegistrableTypes.begin(), kRegistrableTypes.end(), type) == kRegistrableTypes.end()) {
+          queue(id, kw::build_reg_result({reg->remove, {1, "등록할 수 없는 실시간 항목입니다: " + type}}));
+          return;
+        }
+      }
+    }
     if (!reg->remove && !reg->keep_existing) session.registered.clear();
     for (const auto& d : reg->data) {
       for (const auto& type : d.types) {
@@ -889,7 +927,7 @@ void Service::evaluate_conditions() {
         if (!now_set.contains(code)) entries.push_back(kw::encode_real(kw::ConditionHit{seq, code, kw::ConditionAction::Exit, sim_time()}));
       }
       inside = now_set;
-      if (!entries.empty()) queue(id, kw::build_real(entries));
+      if (!entries.empty()) queue_real(id, entries);
     }
   }
 }
@@ -909,12 +947,12 @@ void Service::queue_account_events(AccountEvents& events) {
   for (const auto& [id, session] : sessions_) {
     if (!session.logged_in) continue;
     if (session.wants(kw::real_type::kOrderExecution, "")) {
-      for (const auto& e : sequence) queue(id, kw::build_real(std::span(&e, 1)));
+      for (const auto& e : sequence) queue_real(id, std::span(&e, 1));
     }
     if (session.wants(kw::real_type::kBalance, "")) {
       for (const auto& b : events.balances) {
         const auto entry = kw::encode_real(b);
-        queue(id, kw::build_real(std::span(&entry, 1)));
+        queue_real(id, std::span(&entry, 1));
       }
     }
   }
@@ -987,7 +1025,7 @@ void Service::advance(Timestamp sim_now) {
       }
       entries.push_back(kw::encode_real(e));
     }
-    if (!entries.empty()) queue(id, kw::build_real(entries));
+    if (!entries.empty()) queue_real(id, entries);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ namespace dalbit::sim {
 struct RateOptions {
   double per_second = 1.0;  // per api-id, Kiwoom's ~1/s (docs/kiwoom.md)
   double burst = 3.0;
+  // Kiwoom answers an exceeded limit both ways (docs/kiwoom.md): HTTP 429
+  // with only return_msg, or HTTP 200 with return_code 5 and [1700:...].
+  bool http_429 = false;
 };
 
 struct SimOptions {
@@ -117,6 +121,8 @@ class Service {
   bool take_rate(std::string_view api_id, Timestamp wall_now);
   void queue_account_events(AccountEvents& events);
   void queue(SessionId id, std::string frame, bool close = false);
+  // A REAL push, broken first while malformed_ws is armed.
+  void queue_real(SessionId id, std::span<const kiwoom::RealEntry> entries);
   void evaluate_conditions();
   [[nodiscard]] std::vector<StockCode> matching(std::string_view seq) const;
   [[nodiscard]] TimeOfDay sim_time() const { return kst_time_of_day(market_.now()); }
@@ -157,6 +163,7 @@ class Service {
   std::vector<Print> prints_;  // reused by advance()
   KstDate day_;
   bool expired_today_ = false;
+  std::uint64_t malformed_ws_sent_ = 0;  // REAL pushes broken so far, to alternate the kinds
 };
 
 }  // namespace dalbit::sim

@@ -157,6 +157,37 @@ TEST(KiwoomRestClient, IssuesOneTokenForManyCallsAndSendsItAsBearer) {
   EXPECT_EQ(client.stats().tokens_issued, 1u);
 }
 
+// With an order transport: au10001 and the orders go there, queries on the
+// other; both carry the one token.
+TEST(KiwoomRestClient, OrdersAndTokenCallsUseTheOrderTransport) {
+  Broker broker;
+  broker.query = [](const HttpRequest& r) -> Result<HttpResponse> {
+    if (FakeTransport::header(r, "api-id") == "kt10000") return ok(build_response(OrderAck{"0000007", Venue::Krx}));
+    return ok(deposit_body());
+  };
+  IoThread io;
+  auto queries = std::make_shared<FakeTransport>(io, broker.script());
+  auto orders = std::make_shared<FakeTransport>(io, broker.script());
+  KiwoomRestClient client(io, queries, orders, fast_config(), broker.clock);
+  NewOrderRequest buy;
+  buy.code = *StockCode::parse("005930");
+  buy.qty = Qty(1);
+  buy.type = TradeType::Market;
+  std::promise<ApiResult<OrderAck>> ack;
+  client.call(buy, [&ack](ApiResult<OrderAck> r) { ack.set_value(std::move(r)); });
+  ASSERT_TRUE(deposit(client).ok());
+  auto placed = wait_for(ack.get_future());
+  ASSERT_TRUE(placed.ok()) << placed.error().describe();
+  EXPECT_EQ(placed->order_no, "0000007");
+  EXPECT_THAT(orders->api_ids(), ElementsAre("au10001", "kt10000"));
+  EXPECT_THAT(queries->api_ids(), ElementsAre("kt00001"));
+  EXPECT_EQ(FakeTransport::header(queries->sent()[0], "authorization"), "Bearer tok-1");
+  std::promise<Status> revoked;
+  client.revoke([&revoked](Status st) { revoked.set_value(st); });
+  EXPECT_TRUE(wait_for(revoked.get_future()).ok());
+  EXPECT_THAT(orders->api_ids(), ElementsAre("au10001", "kt10000", "au10002"));
+}
+
 // expires_dt is whole seconds, so a 3 s token is refreshed at about half its life.
 TEST(KiwoomRestClient, RefreshesTheTokenBeforeItExpires) {
   Broker broker;

@@ -152,6 +152,28 @@ TEST_F(KiwoomRateLimiter, TokensThenOrdersThenQueries) {
   EXPECT_EQ(drain_now(), (std::vector<std::string>{"au10001", "kt10001", "kt10000", "ka10001", "kt00018"}));
 }
 
+// The REST client's two connections each poll for their own classes.
+TEST_F(KiwoomRateLimiter, PollTakesOnlyTheAskedClasses) {
+  limiter.enqueue("kt00018");
+  limiter.enqueue("kt10000");
+  limiter.enqueue("au10001");
+  const auto query = limiter.poll({ApiClass::Query});
+  ASSERT_TRUE(query.ticket.has_value());
+  EXPECT_EQ(query.api_id, "kt00018");
+  EXPECT_FALSE(limiter.poll({ApiClass::Query}).wake_at.has_value());  // no other query waits
+  const auto token = limiter.poll({ApiClass::Token, ApiClass::Order});
+  ASSERT_TRUE(token.ticket.has_value());
+  EXPECT_EQ(token.api_id, "au10001");
+  EXPECT_EQ(limiter.poll({ApiClass::Token, ApiClass::Order}).api_id, "kt10000");
+  limiter.enqueue("kt10000");
+  limiter.enqueue("kt10000");
+  EXPECT_TRUE(limiter.poll({ApiClass::Order}).ticket.has_value());  // the api-id's burst of 2 is spent
+  const auto later = limiter.poll({ApiClass::Order});
+  EXPECT_FALSE(later.ticket.has_value());
+  EXPECT_EQ(later.wake_at, kStart + 1s);
+  EXPECT_FALSE(limiter.poll({ApiClass::Query}).wake_at.has_value());  // the order's wake is not the query side's
+}
+
 TEST_F(KiwoomRateLimiter, ASlowApiIdDoesNotHoldUpOthers) {
   for (int i = 0; i < 3; ++i) limiter.enqueue("ka10001");
   limiter.enqueue("ka10004");

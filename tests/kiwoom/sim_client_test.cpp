@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,6 +68,7 @@ struct SimSetup {
   double speed = 20.0;  // simulated seconds per real second
   std::chrono::milliseconds ping_every{10'000};
   Duration request_timeout = 3s;
+  bool order_connection = false;  // a second transport for orders and tokens
 };
 
 // A frozen market (no trades) with the given PING interval.
@@ -103,6 +105,11 @@ class SimClient : public ::testing::Test {
     auto t = make_https_transport(*io_, hc);
     ASSERT_TRUE(t.ok()) << t.error().message;
     https_ = *t;
+    if (setup.order_connection) {
+      auto o = make_https_transport(*io_, hc);
+      ASSERT_TRUE(o.ok()) << o.error().message;
+      orders_https_ = *o;
+    }
     RestClientConfig rc;
     rc.app_key = Secret(sim.app_key);
     rc.secret_key = Secret(sim.secret_key);
@@ -111,13 +118,14 @@ class SimClient : public ::testing::Test {
     rc.limits.orders = {100.0, 10};
     rc.limits.tokens = {100.0, 10};
     rc.limits.backoff = {10ms, 2.0, 0.0, 100ms};
-    rest_ = std::make_unique<KiwoomRestClient>(*io_, https_, rc, clock_);
+    rest_ = std::make_unique<KiwoomRestClient>(*io_, https_, orders_https_, rc, clock_);
   }
 
   void TearDown() override {
     ws_.reset();
     rest_.reset();
     https_.reset();
+    orders_https_.reset();
     io_.reset();
     if (server_) server_->stop();
     std::filesystem::remove_all(dir_);
@@ -167,6 +175,9 @@ class SimClient : public ::testing::Test {
     };
     h.on_connection = [this](bool up) { inbox_.push(up ? "up" : "down"); };
     h.on_fatal = [this](const Error& e) { inbox_.push("fatal " + e.message); };
+    h.on_subscription_error = [this](const std::string& group, const std::string& message) {
+      inbox_.push("refused " + group + ": " + message);
+    };
     ws_ = std::make_unique<KiwoomWsClient>(*io_, wc, rest_token_source(*rest_), h, clock_);
     ws_->start();
   }
@@ -177,6 +188,7 @@ class SimClient : public ::testing::Test {
   std::string ca_;
   std::unique_ptr<IoThread> io_;
   std::shared_ptr<HttpsTransport> https_;
+  std::shared_ptr<HttpsTransport> orders_https_;  // null: one connection
   std::unique_ptr<KiwoomRestClient> rest_;
   std::unique_ptr<KiwoomWsClient> ws_;
   Inbox inbox_;
@@ -280,6 +292,47 @@ TEST_F(SimClient, TradesStreamAndResumeAfterADroppedSessionWithAGapReport) {
   EXPECT_GE(stats.reconnects, 1u);
 }
 
+// Broken pushes (cut JSON, a REAL without its FIDs) are counted and skipped;
+// the session stays up and the next good frame is delivered.
+TEST_F(SimClient, MalformedPushesAreCountedAndTheFeedGoesOn) {
+  start();
+  start_ws();
+  ws_->subscribe("1", {std::string(first_code().view())}, {"0B"});
+  ASSERT_TRUE(inbox_.wait_for_count("trade", 2));
+  fault(R"({"fault":"malformed_ws","arg":2})");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (ws_->stats().bad_frames < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(ws_->stats().bad_frames, 2u);
+  const auto before = inbox_.count("trade");
+  EXPECT_TRUE(inbox_.wait_for_count("trade", before + 1)) << "no good frame after the broken ones";
+  const auto stats = ws_->stats();
+  EXPECT_EQ(stats.bad_frames, 2u);
+  EXPECT_EQ(stats.sessions, 1u);
+  EXPECT_EQ(stats.reconnects, 0u);
+}
+
+// The REG ack names no group: the client matches it to what it sent, so the
+// refusal is reported for the right group and the other one still streams.
+TEST_F(SimClient, RefusedRegistrationIsReportedWithItsGroup) {
+  start();
+  start_ws();
+  const std::string code(first_code().view());
+  ws_->subscribe("1", {code}, {"0B"});
+  ASSERT_TRUE(inbox_.wait_for_count("up", 1));
+  ws_->subscribe("7", {code}, {"ZZ"});
+  ws_->subscribe("2", {""}, {"00"});
+  ASSERT_TRUE(inbox_.wait_for_count("refused ", 1));
+  const auto all = inbox_.all();
+  const auto refused =
+      std::find_if(all.begin(), all.end(), [](const std::string& s) { return s.rfind("refused ", 0) == 0; });
+  EXPECT_THAT(*refused, HasSubstr("refused 7: REG refused: 1"));
+  EXPECT_THAT(*refused, HasSubstr("ZZ"));
+  EXPECT_TRUE(inbox_.wait_for_count("trade", 1));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(inbox_.count("refused "), 1u);
+  EXPECT_EQ(ws_->stats().bad_frames, 0u);
+}
+
 TEST_F(SimClient, SilentFeedHitsTheIdleTimeoutAndReconnects) {
   start(quiet(60'000ms));  // frozen market, no pings: nothing arrives
   WsClientConfig wc;
@@ -336,6 +389,24 @@ TEST_F(SimClient, RateLimitAnswersAreRetried) {
   EXPECT_EQ(rest_->stats().pacing.rate_limited, 2u);
 }
 
+// HTTP 429 (the other form of the limit): backed off, sent again, counted.
+TEST_F(SimClient, Http429AnswersAreRetriedAndTheWaitsCounted) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  const auto before = rest_->stats().pacing;
+  fault(R"({"fault":"rate_limit_429","arg":3})");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = call(DepositRequest{});
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  // Back-offs of 10, 20 and 40 ms (the fixture's) between the four sends.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 70ms);
+  const auto after = rest_->stats().pacing;
+  EXPECT_EQ(after.rate_limited - before.rate_limited, 3u);
+  EXPECT_EQ(after.sent - before.sent, 4u);
+  EXPECT_GE(after.waited - before.waited, 3u);  // each re-send waited out its back-off
+  EXPECT_GE(after.total_wait - before.total_wait, 70ms);
+}
+
 TEST_F(SimClient, MalformedAnswerIsAnErrorAndTheNextCallWorks) {
   start();
   ASSERT_TRUE(call(DepositRequest{}).ok());
@@ -379,6 +450,62 @@ TEST_F(SimClient, StalledAnswerTimesOut) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::Network);
   EXPECT_THAT(r.error().message, HasSubstr("timed out"));
+}
+
+// The order connection: a query stalled on the wire (the simulator holds its
+// answer 2 s) does not hold up an order sent while it waits.
+TEST_F(SimClient, AnOrderOvertakesAQueryStalledOnTheWire) {
+  SimSetup setup;
+  setup.order_connection = true;
+  start(setup);
+  ASSERT_TRUE(call(DepositRequest{}).ok());  // the token, and both sides warmed up
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  ASSERT_TRUE(call(order).ok());
+  fault(R"({"fault":"stall","arg":2000})");
+
+  const auto started = std::chrono::steady_clock::now();
+  std::promise<std::chrono::steady_clock::time_point> query_done;
+  rest_->call(DepositRequest{}, [&](ApiResult<Deposit> r) {
+    EXPECT_TRUE(r.ok()) << r.error().describe();
+    query_done.set_value(std::chrono::steady_clock::now());
+  });
+  auto query_future = query_done.get_future();
+  // The query reaches the simulator first and takes the stall.
+  std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(query_future.wait_for(0s), std::future_status::timeout);
+  const auto order_sent = std::chrono::steady_clock::now();
+  auto ack = call(order);
+  const auto order_done = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ack.ok()) << ack.error().describe();
+  EXPECT_LT(order_done - order_sent, 1s);
+  const auto query_end = wait_for(std::move(query_future));
+  EXPECT_GE(query_end - started, 2s);
+  EXPECT_LT(order_done, query_end);
+  EXPECT_EQ(https_->stats().connects, 1u);
+  EXPECT_EQ(orders_https_->stats().connects, 1u);
+  EXPECT_EQ(orders_https_->stats().requests, 3u);  // au10001 and the two orders
+}
+
+// With one connection the order waits behind the stalled query: the case the
+// order connection exists for.
+TEST_F(SimClient, WithOneConnectionAnOrderWaitsBehindAStalledQuery) {
+  start();
+  ASSERT_TRUE(call(DepositRequest{}).ok());
+  fault(R"({"fault":"stall","arg":1000})");
+  std::promise<void> query_done;
+  rest_->call(DepositRequest{}, [&](ApiResult<Deposit>) { query_done.set_value(); });
+  std::this_thread::sleep_for(100ms);
+  NewOrderRequest order;
+  order.code = first_code();
+  order.qty = Qty(1);
+  order.type = TradeType::Market;
+  const auto order_sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(call(order).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - order_sent, 800ms);
+  wait_for(query_done.get_future());
 }
 
 }  // namespace

@@ -399,6 +399,79 @@ TEST_F(SimServiceRateLimit, TheThirdCallInASecondIsRateLimited) {
   EXPECT_TRUE(call(kw::DepositRequest{}).ok());
 }
 
+class SimServiceRateLimit429 : public SimService {
+ protected:
+  SimServiceRateLimit429() : SimService(strict()) {}
+  static SimOptions strict() {
+    SimOptions o = options();
+    o.rate = {1.0, 1.0, true};
+    return o;
+  }
+};
+
+// The other form of the limit: HTTP 429 with return_msg alone, as observed.
+TEST_F(SimServiceRateLimit429, TheBucketAnswersHttp429WhenAskedTo) {
+  login();  // au10001 has its own bucket
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+  const Reply limited = send(kw::DepositRequest{});
+  EXPECT_EQ(limited.answer.status, 429);
+  EXPECT_EQ(limited.answer.body, R"({"return_msg":"허용된 요청 개수를 초과하였습니다"})");
+  const auto parsed = limited.parse<kw::Deposit>();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, kw::ErrorKind::RateLimited);
+  EXPECT_EQ(parsed.error().http_status, 429);
+  wall += 1s;
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+}
+
+TEST_F(SimService, RateLimit429FaultAnswersTheNextNWithHttp429) {
+  login();
+  service.arm(*parse_fault("rate_limit_429:2"));
+  EXPECT_EQ(send(kw::DepositRequest{}).answer.status, 429);
+  EXPECT_EQ(call(kw::BalanceRequest{}).error().kind, kw::ErrorKind::RateLimited);
+  EXPECT_TRUE(call(kw::DepositRequest{}).ok());
+  EXPECT_FALSE(parse_fault("rate_limit_429:0").ok());
+}
+
+// malformed_ws:2 breaks the next two REAL pushes, one of each kind; the
+// third is whole again.
+TEST_F(SimService, MalformedWsFaultBreaksTheNextPushes) {
+  login();
+  const SessionId ws = logged_in_session();
+  service.on_frame(ws, kw::build_reg({false, "1", true, {{{"900010"}, {"0B"}}}}), wall);
+  (void)frames_for(ws);
+  service.arm(*parse_fault("malformed_ws:2"));
+  std::vector<kw::WsMessage> frames;  // one REAL push per advance with trades in it
+  for (const char* t : {"2026-01-05 09:31:00", "2026-01-05 09:32:00", "2026-01-05 09:33:00"}) {
+    service.advance(at(t));
+    for (auto& m : frames_for(ws)) frames.push_back(std::move(m));
+  }
+  ASSERT_EQ(frames.size(), 3u);
+  const auto* cut = std::get_if<kw::WsError>(&frames[0]);
+  ASSERT_NE(cut, nullptr) << "the first push should not parse";
+  const auto* stripped = std::get_if<kw::Real>(&frames[1]);
+  ASSERT_NE(stripped, nullptr);
+  const auto missing = kw::decode_trade(stripped->entries.at(0));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("missing FID"), std::string::npos) << missing.error().message;
+  const auto* whole = std::get_if<kw::Real>(&frames[2]);
+  ASSERT_NE(whole, nullptr);
+  EXPECT_TRUE(kw::decode_trade(whole->entries.at(0)).ok());
+}
+
+TEST_F(SimService, RegWithAnUnknownTypeIsRefusedAndRegistersNothing) {
+  login();
+  const SessionId ws = logged_in_session();
+  service.on_frame(ws, kw::build_reg({false, "1", true, {{{"900010"}, {"0B", "ZZ"}}}}), wall);
+  const auto frames = frames_for(ws);
+  ASSERT_EQ(frames.size(), 1u);
+  const auto& refused = std::get<kw::RegResult>(frames[0]);
+  EXPECT_FALSE(refused.ack.ok());
+  EXPECT_NE(refused.ack.return_msg.find("ZZ"), std::string::npos) << refused.ack.return_msg;
+  service.advance(at("2026-01-05 09:35:00"));
+  EXPECT_TRUE(real_entries(ws, "0B").empty());
+}
+
 TEST_F(SimService, WebSocketTradesAndBooksForRegisteredCodes) {
   login();
   const SessionId ws = logged_in_session();
