@@ -70,7 +70,7 @@ TEST_F(Rebuy, CooldownBlocksForTheMinutesAfterTheLastSell) {
   EXPECT_TRUE(check("momentum", "900010", Side::Buy, 0, 1'000'000).allowed);
 }
 
-TEST_F(Rebuy, AnUnknownModeDisablesItAndEveryIntentIsRefused) {
+TEST_F(Rebuy, AnUnknownModeDisablesItBuysAreRefusedAndSellsPass) {
   start_risk("rebuy");  // the shipped params load
   api.sells.clear();
   host = std::make_unique<lua::Host>(api, options);
@@ -78,7 +78,13 @@ TEST_F(Rebuy, AnUnknownModeDisablesItAndEveryIntentIsRefused) {
   host->on_init();
   EXPECT_FALSE(host->enabled("risk/rebuy"));
   EXPECT_THAT(logs->text(), HasSubstr("mode must be all, loss_only, same_condition_only or cooldown, got \"sometimes\""));
-  EXPECT_FALSE(check("momentum", "900010", Side::Buy, 0, 1'000'000).allowed);
+  const auto buy = check("momentum", "900010", Side::Buy, 0, 1'000'000);
+  EXPECT_FALSE(buy.allowed);
+  EXPECT_THAT(buy.reason, HasSubstr("risk/rebuy: disabled until it is reloaded, so the buy is refused: "));
+  // Exits are never blocked by a broken risk script.
+  const auto sell = check("take_profit_stop_loss", "900010", Side::Sell, 10, 0);
+  EXPECT_TRUE(sell.allowed);
+  EXPECT_EQ(sell.qty, Qty(10));
 }
 
 // ----------------------------------------------------------- max_holdings
