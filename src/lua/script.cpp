@@ -1129,7 +1129,7 @@ bool Script::check(const Intent& intent, RiskVerdict& verdict) {
   const Fault fault = call(
       Callback::Check,
       [&](lua_State* L) {
-        lua_createtable(L, 0, 8);
+        lua_createtable(L, 0, 9);
         lua_pushlstring(L, intent.strategy.data(), intent.strategy.size());
         lua_setfield(L, -2, "strategy");
         push_code(L, intent.code);
@@ -1154,6 +1154,10 @@ bool Script::check(const Intent& intent, RiskVerdict& verdict) {
         }
         lua_pushlstring(L, intent.reason.data(), intent.reason.size());
         lua_setfield(L, -2, "reason");
+        if (!intent.condition.empty()) {
+          lua_pushlstring(L, intent.condition.data(), intent.condition.size());
+          lua_setfield(L, -2, "condition");
+        }
         return 1;
       },
       answer);

@@ -84,17 +84,18 @@ TEST_F(Risk, FalseAloneVetoesToo) {
 TEST_F(Risk, CheckSeesTheWholeIntent) {
   risk("see", R"(
 return { check = function(ctx, i)
-  ctx:log("%s %s %s %s %s %s %s %s", i.strategy, i.code, i.side, i.type, tostring(i.price), tostring(i.qty),
-          tostring(i.amount), i.reason)
+  ctx:log("%s %s %s %s %s %s %s %s %s", i.strategy, i.code, i.side, i.type, tostring(i.price), tostring(i.qty),
+          tostring(i.amount), i.reason, tostring(i.condition))
 end }
 )");
   (void)host->check_risk(buy(10));
   Intent limit = buy(0, 1'000'000);
   limit.type = OrderType::Limit;
   limit.limit = Price(72'500);
+  limit.condition = "golden";
   (void)host->check_risk(limit);
-  EXPECT_THAT(logs->text(), HasSubstr("[risk/see] mom 005930 buy market nil 10 nil breakout\n"
-                                      "[risk/see] mom 005930 buy limit 72500 nil 1000000 breakout\n"));
+  EXPECT_THAT(logs->text(), HasSubstr("[risk/see] mom 005930 buy market nil 10 nil breakout nil\n"
+                                      "[risk/see] mom 005930 buy limit 72500 nil 1000000 breakout golden\n"));
 }
 
 TEST_F(Risk, AShrinkCarriesToTheNextScript) {

@@ -59,6 +59,18 @@ TEST_F(Rebuy, SameConditionOnlyBlocksTheSourceThatBoughtIt) {
   EXPECT_TRUE(check("momentum", "900010", Side::Buy, 0, 500'000, "momentum +10").allowed);
 }
 
+TEST_F(Rebuy, SameConditionOnlyReadsTheIntentsCondition) {
+  start_risk("rebuy", {{"mode", std::string("same_condition_only")}});
+  clock("09:10:00");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden").allowed);
+  clock("09:40:00");
+  api.sells = {sold("900010", "09:30:00", -1'000)};
+  const auto vetoed = check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden");
+  EXPECT_FALSE(vetoed.allowed);
+  EXPECT_EQ(vetoed.reason, "risk/rebuy: 900010 was bought by condition_entry [golden] and sold today");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "spike").allowed);
+}
+
 TEST_F(Rebuy, CooldownBlocksForTheMinutesAfterTheLastSell) {
   start_risk("rebuy", {{"mode", std::string("cooldown")}, {"cooldown_minutes", std::int64_t{30}}});
   api.sells = {sold("900010", "09:00:00", 1'000), sold("900010", "10:00:00", 1'000)};
@@ -144,6 +156,15 @@ TEST_F(PerConditionWindow, VetoesBuysOutsideTheSourcesWindow) {
   clock("15:00:00");
   EXPECT_TRUE(check("momentum", "900010", Side::Sell, 10, 0, "exit").allowed);  // sells pass
   expect_no_errors("risk/per_condition_window");
+}
+
+TEST_F(PerConditionWindow, ReadsTheFormulaFromTheIntentsCondition) {
+  clock("10:30:00");
+  const auto late = check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden");
+  EXPECT_FALSE(late.allowed);
+  EXPECT_EQ(late.reason, "risk/per_condition_window: golden buys only 09:00-10:30");
+  clock("10:00:00");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden").allowed);
 }
 
 TEST_F(PerConditionWindow, ShrinksABuyToWhatIsLeftOfTheBudgetThenVetoes) {
