@@ -1,16 +1,18 @@
 // Issue 4's proof, through the real engine: four runaway strategies loaded
 // together (an endless loop, a loop to 1e15, unbounded allocation, endless
 // recursion), each woken by the first tick, next to a well-behaved strategy
-// and a holding under the engine's stop-loss floor. With the production
-// budgets (config::Lua's defaults): the floor sells within 100 ms of wall time
+// and a holding under the engine's stop-loss floor. With the default budgets
+// (config::Lua: 5 ms a call, 64 MiB a script): the floor sells within 100 ms of wall time
 // of the tick that crosses it, the well-behaved strategy gets every tick, the
 // four are disabled and reported with script and line, and afterwards no
 // thread is left burning CPU.
-#include <sys/resource.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
