@@ -21,7 +21,7 @@ function R.on_init(ctx)
   started = true
 end
 
--- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+-- A bad parameter raised in on_init: the host disables the script, which then refuses buys (sells pass).
 function R.self_check() return started == true, "on_init failed (see the error before)" end
 
 function R.check(ctx, intent)

@@ -13,8 +13,8 @@
 --                at the intent's limit or else the last price), and vetoed
 --                once nothing is left
 --
--- A buy's source is its formula when its reason starts with
--- "condition [<name>]" (condition_entry's buys) and that name is listed, else
+-- A buy's source is its formula (intent.condition, set by condition_entry)
+-- when that name is listed, else
 -- its strategy's name. Sources not listed are let through, or all vetoed with
 -- unlisted = "block". Sells are never vetoed. The budget counts what this
 -- script let through (for qty, at that price), whether or not it filled; a buy
@@ -74,8 +74,11 @@ local function parse(text)
   return parsed
 end
 
+-- The formula comes as intent.condition; the replacement of an order changed
+-- with ctx:modify does not carry it yet (the engine rebuilds that intent from
+-- the order), but its reason keeps "condition [<name>] ...".
 local function source(intent)
-  local formula = intent.reason and intent.reason:match("^condition %[(.-)%]")
+  local formula = intent.condition or (intent.reason and intent.reason:match("^condition %[(.-)%]"))
   if formula and rules[formula] then return formula end
   return intent.strategy
 end
@@ -90,7 +93,7 @@ function R.on_init(ctx, saved)
   started = true
 end
 
--- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+-- A bad parameter raised in on_init: the host disables the script, which then refuses buys (sells pass).
 function R.self_check() return started == true, "on_init failed (see the error before)" end
 
 function R.on_reload() return { spent = spent, day = day } end

@@ -7,7 +7,7 @@
 --   loss_only            only a sell that realized a loss blocks it
 --   same_condition_only  only a buy from the same source as the buy that was
 --                        sold: the same strategy and, for condition_entry, the
---                        same formula (the "condition [<name>]" of its reason)
+--                        same formula (intent.condition)
 --   cooldown             blocks it for cooldown_minutes after its last sell
 --
 -- same_condition_only remembers, per stock, the source of the last buy this
@@ -38,14 +38,17 @@ function R.on_init(ctx, saved)
   started = true
 end
 
--- A bad parameter raised in on_init: the host disables the script, which then vetoes every intent.
+-- A bad parameter raised in on_init: the host disables the script, which then refuses buys (sells pass).
 function R.self_check() return started == true, "on_init failed (see the error before)" end
 
 function R.on_reload() return { buyers = buyers, day = day } end
 
 -- "condition_entry [golden cross]" or just the strategy's name.
+-- The formula comes as intent.condition; the replacement of an order changed
+-- with ctx:modify does not carry it yet (the engine rebuilds that intent from
+-- the order), but its reason keeps "condition [<name>] ...".
 local function source(intent)
-  local formula = intent.reason and intent.reason:match("^condition %[(.-)%]")
+  local formula = intent.condition or (intent.reason and intent.reason:match("^condition %[(.-)%]"))
   return formula and string.format("%s [%s]", intent.strategy, formula) or intent.strategy
 end
 

@@ -16,8 +16,9 @@
 --
 -- The strategy subscribes to the formulas listed (ctx:subscribe) and matches
 -- events by their name (ev.condition). The reason of each buy is
--- "condition [<name>] entered": the risk scripts rebuy (same_condition_only)
--- and per_condition_window read the formula from it.
+-- "condition [<name>] entered", and each intent carries the formula as
+-- `condition`, which the risk scripts rebuy (same_condition_only) and
+-- per_condition_window read.
 --
 -- A buy is skipped (and logged) when the stock is held, already bought today
 -- (an order that ended without any fill does not count), outside the window,
@@ -179,7 +180,7 @@ local function enter(ctx, code, name, rule)
     return
   end
 
-  local opts = { reason = string.format("condition [%s] entered", name), ticks = rule.ticks }
+  local opts = { reason = string.format("condition [%s] entered", name), condition = name, ticks = rule.ticks }
   if rule.qty > 0 then opts.qty = rule.qty else opts.amount = rule.amount end
   local id, veto = ctx:buy(code, opts)
   if id then
@@ -201,7 +202,7 @@ function S.on_condition(ctx, ev)
       owner[ev.code] = nil  -- sold meanwhile by someone else
       return
     end
-    local id, veto = ctx:sell(ev.code, { reason = string.format("condition [%s] exited", name) })
+    local id, veto = ctx:sell(ev.code, { reason = string.format("condition [%s] exited", name), condition = name })
     if id then
       pending[ev.code] = { id = id, side = "sell", cost = 0 }
     else

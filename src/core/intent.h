@@ -21,6 +21,9 @@ struct Intent {
   Price limit;   // limit orders only; on the tick grid once it reaches the OMS
   Qty qty;       // shares; when zero, `amount` decides the size
   Krw amount;    // a budget in won, converted to whole shares at the reference price
+  // The condition-search formula (조건검색식) behind the intent, for risk
+  // scripts that judge by source (rebuy, per_condition_window); empty when none.
+  std::string condition;
 };
 
 // The engine's answer to an intent: an order id, or the veto's reason.

@@ -194,6 +194,7 @@ struct OrderOptions {
   std::optional<Krw> amount;
   PriceOptions price;
   std::string reason;
+  std::string condition;
 };
 
 OrderOptions order_options(lua_State* L, int index, const char* method) {
@@ -219,8 +220,14 @@ OrderOptions order_options(lua_State* L, int index, const char* method) {
     } else if (key == "reason") {
       if (lua_type(L, -1) != LUA_TSTRING) fail(L, method, "opts.reason must be a string, got " + shown(L, -1));
       o.reason = lua_tostring(L, -1);
+    } else if (key == "condition") {
+      if (lua_type(L, -1) != LUA_TSTRING || lua_objlen(L, -1) == 0) {
+        fail(L, method, "opts.condition must be the formula's name, a non-empty string, got " + shown(L, -1));
+      }
+      o.condition = lua_tostring(L, -1);
     } else {
-      fail(L, method, fmt::format("unknown option '{}' (known: qty, amount, price, ticks, reason)", key));
+      fail(L, method,
+           fmt::format("unknown option '{}' (known: qty, amount, price, ticks, reason, condition)", key));
     }
     lua_pop(L, 1);
   }
@@ -250,6 +257,7 @@ int order(lua_State* L, Side side) {
   Intent intent;
   intent.strategy = script.name();
   intent.reason = std::move(o.reason);
+  intent.condition = std::move(o.condition);
   intent.code = code;
   intent.side = side;
   if (o.qty) {

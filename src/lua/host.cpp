@@ -173,9 +173,16 @@ struct Host::Impl {
     return {};
   }
 
+  // A script whose on_init fails does not start: it would run on a state its
+  // author never saw complete (a reload keeps the old version instead).
   void start(Script& s) {
-    s.on_init(nullptr);
-    if (!s.enabled()) return;
+    if (!s.on_init(nullptr)) {
+      if (!s.enabled()) return;  // stopped by a budget: disabled and reported already
+      const std::string why = fmt::format("not started: {}", s.last_error());
+      log::lua().error("[{}] disabled: {}", s.name(), why);
+      s.disable(why, detail::location_of(s.last_error()));
+      return;
+    }
     if (const Status checked = s.self_check(); !checked) {
       log::lua().error("[{}] disabled: {}", s.name(), checked.message());
       s.disable(checked.message(), detail::location_of(checked.message()));

@@ -139,7 +139,9 @@ class Host {
                                  const std::map<std::string, config::Params>& params);
 
   // Calls on_init(ctx) (then self_check(ctx)) of each script not started yet.
-  // A script whose self_check fails is disabled and reported.
+  // A script whose on_init raises or whose self_check fails is not started:
+  // it is disabled and reported (log, HostEvent) with its script:line, and
+  // last_error() holds the message. The others start regardless.
   void on_init();
   // Hot reload, between two events: loads the file afresh (same params),
   // calls the running version's on_reload(ctx) and hands what it returns
@@ -180,7 +182,10 @@ class Host {
 
   // The risk scripts' verdict on an intent, in load order: each may veto or
   // shrink it (the next sees the shrunk size). A script that fails, answers
-  // something the host cannot honour, or is disabled vetoes (fail closed).
+  // something the host cannot honour, or is disabled refuses a buy (fail
+  // closed) and lets a sell through as it stands (exits are never blocked by
+  // a broken veto script). A failure or an invalid answer counts as the
+  // script's error.
   [[nodiscard]] RiskVerdict check_risk(const Intent& intent);
 
   // Some enabled strategy takes ticks (the engine may skip the call otherwise).

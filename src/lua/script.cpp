@@ -1113,12 +1113,23 @@ bool Script::check(const Intent& intent, RiskVerdict& verdict) {
     verdict.reason = fmt::format("{}: {}", name(), why);
     return false;
   };
-  if (!enabled()) return veto(fmt::format("disabled ({}); intents are refused until it is reloaded", last_error_));
+  // A broken script (it failed, answered what cannot be honoured, or is
+  // disabled) fails closed for entries and open for exits: a veto script
+  // that needs fixing must never keep a losing position open.
+  const auto broken = [&](std::string_view what, const std::string& detail) {
+    if (intent.side == Side::Sell) {
+      log::lua().warn("[{}] {}, but {}'s sell of {} passes (a broken risk script never blocks an exit): {}",
+                      name(), what, intent.strategy, intent.code.view(), detail);
+      return true;
+    }
+    return veto(fmt::format("{}, so the buy is refused: {}", what, detail));
+  };
+  if (!enabled()) return broken("disabled until it is reloaded", last_error_);
   RiskAnswer answer;
   const Fault fault = call(
       Callback::Check,
       [&](lua_State* L) {
-        lua_createtable(L, 0, 8);
+        lua_createtable(L, 0, 9);
         lua_pushlstring(L, intent.strategy.data(), intent.strategy.size());
         lua_setfield(L, -2, "strategy");
         push_code(L, intent.code);
@@ -1143,10 +1154,14 @@ bool Script::check(const Intent& intent, RiskVerdict& verdict) {
         }
         lua_pushlstring(L, intent.reason.data(), intent.reason.size());
         lua_setfield(L, -2, "reason");
+        if (!intent.condition.empty()) {
+          lua_pushlstring(L, intent.condition.data(), intent.condition.size());
+          lua_setfield(L, -2, "condition");
+        }
         return 1;
       },
       answer);
-  if (fault != Fault::None) return veto(fmt::format("failed, so the intent is refused: {}", last_error_));
+  if (fault != Fault::None) return broken("failed", last_error_);
   switch (answer.kind) {
     case RiskAnswer::Kind::Allow: return true;
     case RiskAnswer::Kind::Veto: return veto(answer.reason.empty() ? std::string("vetoed") : answer.reason);
@@ -1179,17 +1194,17 @@ bool Script::check(const Intent& intent, RiskVerdict& verdict) {
     }
   }
   if (!problem.empty()) {
-    // Fail closed: an answer the host cannot honour vetoes the intent, and is the script's error.
+    // An answer the host cannot honour is the script's error; the intent is judged as by a broken script.
     ++errors_;
     last_error_ = fmt::format("check: {}: {}", spec_.path, problem);
-    log::lua().error("[{}] {} (error #{}); the intent of {} on {} is refused", name(), last_error_, errors_,
-                     intent.strategy, intent.code.view());
+    log::lua().error("[{}] {} (error #{}) on the {} of {} on {}", name(), last_error_, errors_,
+                     to_string(intent.side), intent.strategy, intent.code.view());
     if (error_rate_exceeded()) {
       disable(fmt::format("disabled after {} errors within {} s; the last: {}", shared_.options.max_errors,
                           shared_.options.error_window.count(), last_error_),
               Location{spec_.path, 0});
     }
-    return veto(fmt::format("invalid answer, so the intent is refused: {}", problem));
+    return broken("invalid answer", problem);
   }
   log::lua().info("[{}] shrank {}'s {} {} to {}{}", name(), intent.strategy, to_string(intent.side),
                   intent.code.view(),

@@ -22,6 +22,12 @@ using SteadyClock = std::chrono::steady_clock;
 // that much while a normal call pays for no more than one clock read.
 constexpr int kHookInstructions = 1000;
 
+// A growth of at least this many bytes also checks the time budget: between
+// two hook checks a script may make up to 1000 calls that each allocate (and
+// fault in) megabytes, which the instruction count alone would let run for
+// hundreds of milliseconds. Healthy scripts rarely allocate this much at once.
+constexpr std::size_t kClockedAllocation = 64u << 10;
+
 // The most one gap between two budget checks may charge, as a fraction of the
 // budget. A gap is the OS pausing the engine thread, a slow engine call or one
 // long C function (sorting a huge table): one such gap never stops a script by
@@ -315,7 +321,16 @@ void* Vm::allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_si
   }
   if (new_size > old_size && new_size - old_size > vm.budgets_.memory - vm.used_) {
     // Sticky: a script that catches the error with pcall is still stopped.
+    // The frames are as consistent here as when LuaJIT raises the error
+    // (lj_err_mem reads them too), and lua_getinfo("Sl") allocates nothing.
+    if (!vm.refused_ && vm.L_ != nullptr) vm.refused_at_ = vm.where(vm.L_);
     vm.refused_ = true;
+    return nullptr;
+  }
+  if (new_size > old_size && new_size - old_size >= kClockedAllocation && vm.running_ && !vm.tripped_ &&
+      vm.over_time()) {
+    // The stop comes as a refused allocation; trip() makes it stick.
+    vm.trip(vm.L_, vm.over_time_message());
     return nullptr;
   }
   void* grown = std::realloc(ptr, new_size);
@@ -342,18 +357,26 @@ void Vm::count_hook(lua_State* L, lua_Debug*) {
       }
     }
     if (!vm.tripped_) {
-      // A long gap since the last check is the thread not running (the OS
-      // paused it) or one long C function; charging it in full would let a
-      // scheduling hiccup disable a healthy strategy.
-      const auto now = SteadyClock::now();
-      vm.charged_ += std::min<SteadyClock::duration>(now - vm.last_check_, vm.max_gap_);
-      vm.last_check_ = now;
-      if (vm.charged_ < vm.budgets_.call) return;
-      vm.trip(L, fmt::format("call budget of {} exceeded", describe(vm.budgets_.call)));
+      if (!vm.over_time()) return;
+      vm.trip(L, vm.over_time_message());
     }
   }
   lua_pushstring(L, vm.trip_message_.c_str());
   lua_error(L);
+}
+
+bool Vm::over_time() {
+  // A long gap since the last check is the thread not running (the OS paused
+  // it) or one long C function; charging it in full would let a scheduling
+  // hiccup disable a healthy strategy.
+  const auto now = SteadyClock::now();
+  charged_ += std::min<SteadyClock::duration>(now - last_check_, max_gap_);
+  last_check_ = now;
+  return charged_ >= budgets_.call;
+}
+
+std::string Vm::over_time_message() const {
+  return fmt::format("call budget of {} exceeded", describe(budgets_.call));
 }
 
 std::string Vm::refused_message() const {
@@ -361,12 +384,7 @@ std::string Vm::refused_message() const {
 }
 
 void Vm::trip(lua_State* L, const std::string& what) {
-  lua_Debug ar{};
-  std::string where = script_path_;
-  if (lua_getstack(L, 0, &ar) != 0 && lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0) {
-    where = fmt::format("{}:{}", ar.short_src, ar.currentline);
-  }
-  trip_message_ = where + ": " + what;
+  trip_message_ = where(L) + ": " + what;
   tripped_ = true;
   // From now on every instruction raises, until the stack is unwound to run().
   lua_sethook(L, &Vm::count_hook, LUA_MASKCOUNT, 1);
@@ -397,6 +415,14 @@ int Vm::on_error(lua_State* L) {
   return 1;
 }
 
+std::string Vm::where(lua_State* L) const {
+  lua_Debug ar{};
+  for (int level = 0; lua_getstack(L, level, &ar) != 0; ++level) {
+    if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0) return fmt::format("{}:{}", ar.short_src, ar.currentline);
+  }
+  return script_path_;
+}
+
 int Vm::trampoline(lua_State* L) {
   static_cast<Body*>(lua_touserdata(L, 1))->run(L);
   return 0;
@@ -408,7 +434,9 @@ Fault Vm::run(Body& body) {
   lua_pushlightuserdata(L, &body);
   last_check_ = SteadyClock::now();
   charged_ = {};
+  running_ = true;
   const int status = lua_pcall(L, 1, 0, kHandlerSlot);
+  running_ = false;
   lua_settop(L, kRestingTop);
   if (status == 0 && !tripped_) return Fault::None;
   return classify(status);
@@ -419,8 +447,8 @@ Fault Vm::classify(int status) {
     error_ = trip_message_;
     return Fault::Fatal;
   }
-  if (status == LUA_ERRMEM || refused_) {  // LUA_ERRMEM skips the handler: no line to tell
-    error_ = fmt::format("{}: {}", script_path_, refused_message());
+  if (status == LUA_ERRMEM || refused_) {  // LUA_ERRMEM skips the handler: the allocator noted the line
+    error_ = fmt::format("{}: {}", refused_at_.empty() ? script_path_ : refused_at_, refused_message());
     traceback_.clear();
     return Fault::Fatal;
   }

@@ -7,7 +7,9 @@
 // (a single gap at most half the budget, so one OS pause of the engine thread
 // cannot disable a healthy script; a runaway loop is checked every few
 // microseconds and charged in full). The allocator given to
-// lua_newstate counts bytes and refuses past the cap. After a trip the hook
+// lua_newstate counts bytes and refuses past the cap; a large allocation
+// also checks the clock (megabyte-sized allocations between two hook checks
+// could otherwise take far longer than the budget). After a trip the hook
 // raises on every instruction, so a script's own pcall cannot swallow it.
 //
 // Every C++ -> Lua interaction goes through run(): it calls a Body inside
@@ -103,7 +105,12 @@ class Vm {
   static int trampoline(lua_State* L);
   static int setup(lua_State* L);
   void trip(lua_State* L, const std::string& what);
+  // "<script>:<line>" of the innermost Lua frame that has a line; the script's path otherwise.
+  [[nodiscard]] std::string where(lua_State* L) const;
   [[nodiscard]] std::string refused_message() const;
+  // Charges the time since the last check to the call; true once the budget is spent.
+  [[nodiscard]] bool over_time();
+  [[nodiscard]] std::string over_time_message() const;
   Fault classify(int status);
 
   std::string label_;
@@ -115,7 +122,9 @@ class Vm {
   std::chrono::steady_clock::duration max_gap_;     // most a single gap between checks is charged
   std::chrono::steady_clock::time_point last_check_{};
   std::chrono::steady_clock::duration charged_{};   // of this call's budget
+  bool running_ = false;  // inside run(): the call's budget applies
   bool refused_ = false;  // the allocator refused a request
+  std::string refused_at_;  // where() at the first refusal: LUA_ERRMEM skips the error handler
   bool tripped_ = false;
   std::string trip_message_;
   std::string error_;

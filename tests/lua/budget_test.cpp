@@ -28,7 +28,7 @@ struct Runaway {
   std::string name;
   std::string on_bar_body;  // line 3 of the script
   std::string message;      // after "<script>:<line>: "
-  int line;                 // where it is reported; 0 when it cannot be known
+  int line;                 // where it is reported
   // Memory and stack runaways get a long call budget, so that what stops them
   // is the limit under test and not the clock.
   milliseconds call_budget{20};
@@ -60,7 +60,7 @@ TEST_P(Runaways, StopWithinTheBudgetAreDisabledAndSpareTheOthers) {
   EXPECT_FALSE(h.enabled("runaway"));
   EXPECT_EQ(h.errors("runaway"), 1u);
   EXPECT_THAT(h.last_error("runaway"),
-              StartsWith("on_bar: " + dir.script("runaway") + (r.line > 0 ? ":" + std::to_string(r.line) : "") + ": "));
+              StartsWith("on_bar: " + dir.script("runaway") + ":" + std::to_string(r.line) + ": "));
   EXPECT_THAT(h.last_error("runaway"), HasSubstr(r.message));
   EXPECT_THAT(logs->text(), HasSubstr("[runaway] disabled after on_bar: "));
 
@@ -90,12 +90,26 @@ INSTANTIATE_TEST_SUITE_P(
         Runaway{"UnboundedStrings", "local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 100) .. i end",
                 "memory budget exceeded", 3, milliseconds(5000)},
         Runaway{"OneHugeAllocation", "local s = string.rep('x', 64 * 1024 * 1024)",
-                "memory budget of 8 MiB exceeded (an allocation was refused)", 0, milliseconds(5000)},
+                "memory budget of 8 MiB exceeded (an allocation was refused)", 3, milliseconds(5000)},
         Runaway{"CaughtOutOfMemory", "local ok = pcall(string.rep, 'x', 64 * 1024 * 1024) for i = 1, 1e4 do end",
                 "memory budget of 8 MiB exceeded (an allocation was refused)", 3, milliseconds(5000)},
         Runaway{"InfiniteRecursion", "local function f(n) return 1 + f(n + 1) end f(1)", "stack overflow", 3,
                 milliseconds(5000)}),
     [](const ::testing::TestParamInfo<Runaway>& p) { return p.param.name; });
+
+TEST_F(Budget, LargeAllocationsAreTimedToo) {
+  // A MiB per call to string.rep: about 90 of them fit between two hook
+  // checks, and faulting in 64 MiB takes far longer than the budget.
+  options.memory_budget = 64u << 20;
+  dir.write("hoard", "return { on_bar = function()\n"
+                     "  local t, n = {}, 0 while true do n = n + 1 t[n] = string.rep(n .. ' ', 262144) end\nend }\n");
+  Host& h = load({"hoard"});
+  const auto start = SteadyClock::now();
+  h.on_bar(bar("005930", 1));
+  EXPECT_LT(SteadyClock::now() - start, options.call_budget + kSlack);
+  EXPECT_FALSE(h.enabled("hoard"));
+  EXPECT_EQ(h.last_error("hoard"), "on_bar: " + dir.script("hoard") + ":2: call budget of 20 ms exceeded");
+}
 
 TEST_F(Budget, TheStopComesAfterTheBudgetNotBefore) {
   options.call_budget = milliseconds(50);

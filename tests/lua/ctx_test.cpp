@@ -31,6 +31,14 @@ TEST_F(Ctx, BuyByQuantityAtMarketCarriesStrategyAndReason) {
   EXPECT_THAT(logs->text(), HasSubstr("[mom] id 1\n"));
 }
 
+TEST_F(Ctx, AConditionTravelsWithTheIntent) {
+  run("c", on_bar(R"(ctx:buy(bar.code, { qty = 1, condition = "golden cross" }) ctx:sell(bar.code, { qty = 1 }))"));
+  host->on_bar(bar("005930", 72500));
+  ASSERT_EQ(api.intents.size(), 2u);
+  EXPECT_EQ(api.intents[0].condition, "golden cross");
+  EXPECT_EQ(api.intents[1].condition, "");
+}
+
 TEST_F(Ctx, BuyByAmountLeavesTheSizingToTheEngine) {
   run("m", on_bar(R"(ctx:buy(bar.code, { amount = 1000000, price = "market" }))"));
   host->on_bar(bar("000660", 181000));
@@ -208,8 +216,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "ctx:buy: opts.ticks must be a whole number of ticks from the last price, between -1000 "
                 "and 1000, got 1000000000"},
         BadCall{R"(ctx:buy("005930", { qty = 1, reason = 5 }))", "ctx:buy: opts.reason must be a string, got 5"},
+        BadCall{R"(ctx:buy("005930", { qty = 1, condition = "" }))",
+                R"(ctx:buy: opts.condition must be the formula's name, a non-empty string, got "")"},
         BadCall{R"(ctx:buy("005930", { quantity = 1 }))",
-                "ctx:buy: unknown option 'quantity' (known: qty, amount, price, ticks, reason)"},
+                "ctx:buy: unknown option 'quantity' (known: qty, amount, price, ticks, reason, condition)"},
         BadCall{R"(ctx:buy("005930", { 1 }))", "ctx:buy: option names must be strings, got 1"},
         BadCall{R"(ctx:buy("005930", 10))", "ctx:buy: opts must be a table such as { qty = 10 }, got 10"},
         BadCall{R"(ctx:buy("005930"))", "ctx:buy: give opts.qty (shares) or opts.amount (won)"},

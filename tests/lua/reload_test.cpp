@@ -219,6 +219,49 @@ TEST_F(Reload, ASelfCheckThatFailsAtStartDisablesTheStrategy) {
   EXPECT_THAT(logs->text(), ::testing::Not(HasSubstr("[a] a\n")));
 }
 
+TEST_F(Reload, AnOnInitThatFailsAtStartDoesNotStartTheStrategy) {
+  std::vector<HostEvent> events;
+  options.on_event = [&](const HostEvent& e) { events.push_back(e); };
+  dir.write("a", "local S = { params = { last_entry = '2pm' } }\nfunction S.on_init(ctx)\n"
+                 "  local h, m = ctx.params.last_entry:match('^(%d+):(%d+)$')\n  S.last = h * 100 + m\nend\n"
+                 "function S.on_bar(ctx) ctx:log('a bar') end\nreturn S\n");
+  dir.write("b", "return { on_bar = function(ctx) ctx:log('b bar') end }\n");
+  Host& h = load({"a", "b"});
+  h.on_init();
+  h.on_bar(bar("005930", 1));
+  EXPECT_FALSE(h.enabled("a"));
+  EXPECT_TRUE(h.enabled("b"));
+  const std::string error = "on_init: " + dir.script("a") + ":4: attempt to perform arithmetic on local 'h' (a nil value)";
+  EXPECT_EQ(h.last_error("a"), error);
+  EXPECT_THAT(logs->text(), HasSubstr("[a] disabled: not started: " + error));
+  EXPECT_THAT(logs->text(), HasSubstr("[b] b bar\n"));
+  EXPECT_THAT(logs->text(), ::testing::Not(HasSubstr("[a] a bar")));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, HostEvent::Kind::Disabled);
+  EXPECT_EQ(events[0].script, "a");
+  EXPECT_EQ(events[0].file, dir.script("a"));
+  EXPECT_EQ(events[0].line, 4);
+  EXPECT_EQ(describe(events[0]), "[a] disabled: not started: " + error);
+
+  // Fixed and saved, it starts.
+  dir.write("a", "local S = {}\nfunction S.on_bar(ctx) ctx:log('a bar') end\nreturn S\n");
+  ASSERT_TRUE(h.reload("a").ok());
+  h.on_bar(bar("005930", 2));
+  EXPECT_THAT(logs->text(), HasSubstr("[a] a bar\n"));
+}
+
+TEST_F(Reload, AnErrorInSelfCheckAtStartNamesItsLine) {
+  dir.write("a", "local S = { on_bar = function(ctx) ctx:log('a') end }\nfunction S.self_check(ctx)\n"
+                 "  assert(ctx.params.n, 'params.n is required')\nend\nreturn S\n");
+  Host& h = load({"a"});
+  h.on_init();
+  EXPECT_FALSE(h.enabled("a"));
+  EXPECT_THAT(logs->text(), HasSubstr("[a] disabled: strategy 'a': self_check: " + dir.script("a") +
+                                      ":3: params.n is required"));
+  h.on_bar(bar("005930", 1));
+  EXPECT_THAT(logs->text(), ::testing::Not(HasSubstr("[a] a\n")));
+}
+
 TEST_F(Reload, ReportsWhatHappensAsEvents) {
   std::vector<HostEvent> events;
   options.on_event = [&](const HostEvent& e) { events.push_back(e); };

@@ -1,5 +1,6 @@
 // Risk scripts: R.check(ctx, intent) may allow, veto or shrink an intent,
-// never enlarge or change it; anything else vetoes it (fail closed).
+// never enlarge or change it. A broken script (an error, an answer that cannot
+// be honoured, disabled) refuses buys and lets sells through.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -32,6 +33,20 @@ class Risk : public LuaTest {
     i.qty = Qty(qty);
     i.amount = Krw(amount);
     return i;
+  }
+  static Intent sell(std::int64_t qty) {
+    Intent i = buy(qty);
+    i.side = Side::Sell;
+    i.reason = "stop";
+    return i;
+  }
+  // A sell passes a broken script as it stands, and the next script still judges it.
+  void expect_the_sell_passes(std::int64_t qty) {
+    const RiskVerdict v = host->check_risk(sell(qty));
+    EXPECT_TRUE(v.allowed) << v.reason;
+    EXPECT_EQ(v.qty, Qty(qty));
+    EXPECT_EQ(v.reason, "");
+    EXPECT_THAT(logs->text(), HasSubstr("but mom's sell of 005930 passes (a broken risk script never blocks an exit): "));
   }
 };
 
@@ -69,17 +84,18 @@ TEST_F(Risk, FalseAloneVetoesToo) {
 TEST_F(Risk, CheckSeesTheWholeIntent) {
   risk("see", R"(
 return { check = function(ctx, i)
-  ctx:log("%s %s %s %s %s %s %s %s", i.strategy, i.code, i.side, i.type, tostring(i.price), tostring(i.qty),
-          tostring(i.amount), i.reason)
+  ctx:log("%s %s %s %s %s %s %s %s %s", i.strategy, i.code, i.side, i.type, tostring(i.price), tostring(i.qty),
+          tostring(i.amount), i.reason, tostring(i.condition))
 end }
 )");
   (void)host->check_risk(buy(10));
   Intent limit = buy(0, 1'000'000);
   limit.type = OrderType::Limit;
   limit.limit = Price(72'500);
+  limit.condition = "golden";
   (void)host->check_risk(limit);
-  EXPECT_THAT(logs->text(), HasSubstr("[risk/see] mom 005930 buy market nil 10 nil breakout\n"
-                                      "[risk/see] mom 005930 buy limit 72500 nil 1000000 breakout\n"));
+  EXPECT_THAT(logs->text(), HasSubstr("[risk/see] mom 005930 buy market nil 10 nil breakout nil\n"
+                                      "[risk/see] mom 005930 buy limit 72500 nil 1000000 breakout golden\n"));
 }
 
 TEST_F(Risk, AShrinkCarriesToTheNextScript) {
@@ -109,9 +125,13 @@ TEST_F(Risk, ASellOfTheWholePositionShrinksUpToTheSharesHeld) {
   const RiskVerdict v = host->check_risk(sell_all);
   EXPECT_TRUE(v.allowed);
   EXPECT_EQ(v.qty, Qty(3));
+  // More than held is an invalid answer: the sell passes unshrunk (a broken script never blocks an exit).
   dir.write("part", "return { check = function(ctx, i) return { qty = 11 } end }\n");
   ASSERT_TRUE(host->reload("risk/part").ok());
-  EXPECT_FALSE(host->check_risk(sell_all).allowed);
+  const RiskVerdict unshrunk = host->check_risk(sell_all);
+  EXPECT_TRUE(unshrunk.allowed);
+  EXPECT_EQ(unshrunk.qty, Qty(0));
+  EXPECT_EQ(host->errors("risk/part"), 1u);
 }
 
 struct BadAnswer {
@@ -127,10 +147,10 @@ TEST_P(RiskFailsClosed, OnAnAnswerItCannotHonour) {
   risk("bad", answering(GetParam().answer));
   const RiskVerdict v = host->check_risk(buy(GetParam().qty, GetParam().amount));
   EXPECT_FALSE(v.allowed);
-  EXPECT_EQ(v.reason, "risk/bad: invalid answer, so the intent is refused: " + GetParam().problem);
+  EXPECT_EQ(v.reason, "risk/bad: invalid answer, so the buy is refused: " + GetParam().problem);
   EXPECT_EQ(host->errors("risk/bad"), 1u);
   EXPECT_THAT(host->last_error("risk/bad"), HasSubstr("check: " + dir.script("bad") + ": " + GetParam().problem));
-  EXPECT_THAT(logs->text(), HasSubstr("the intent of mom on 005930 is refused"));
+  EXPECT_THAT(logs->text(), HasSubstr("(error #1) on the buy of mom on 005930"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -154,22 +174,61 @@ INSTANTIATE_TEST_SUITE_P(
                   "check returned a string; return true, false and a reason, or { qty = ... } / "
                   "{ amount = ... } to shrink"}));
 
-TEST_F(Risk, AnErrorInCheckVetoes) {
+TEST_F(Risk, AnErrorInCheckRefusesABuy) {
   risk("boom", "return { check = function(ctx, i)\n  error('boom')\nend }\n");
   const RiskVerdict v = host->check_risk(buy(10));
   EXPECT_FALSE(v.allowed);
-  EXPECT_EQ(v.reason, "risk/boom: failed, so the intent is refused: check: " + dir.script("boom") + ":2: boom");
+  EXPECT_EQ(v.reason, "risk/boom: failed, so the buy is refused: check: " + dir.script("boom") + ":2: boom");
 }
 
-TEST_F(Risk, ADisabledRiskScriptVetoesEverything) {
+TEST_F(Risk, AnErrorInCheckLetsASellThrough) {
+  risk("boom", "return { check = function(ctx, i)\n  error('boom')\nend }\n");
+  expect_the_sell_passes(10);
+  EXPECT_EQ(host->errors("risk/boom"), 1u);
+  EXPECT_THAT(logs->text(), HasSubstr("[risk/boom] failed, but mom's sell of 005930 passes (a broken risk script "
+                                      "never blocks an exit): check: " + dir.script("boom") + ":2: boom"));
+}
+
+TEST_P(RiskFailsClosed, ButLetsASellThroughUnshrunk) {
+  // The same answers to a sell of the same qty: the sell keeps its size.
+  if (GetParam().amount > 0) GTEST_SKIP() << "sells are sized by qty (or sell the whole position)";
+  api.held[code("005930")] = position("005930", 10);
+  risk("bad", answering(GetParam().answer));
+  expect_the_sell_passes(GetParam().qty);
+  EXPECT_EQ(host->errors("risk/bad"), 1u);
+}
+
+TEST_F(Risk, ABrokenScriptDoesNotSpareTheSellFromTheNextScript) {
+  dir.write("boom", "return { check = function() error('boom') end }\n");
+  dir.write("no_sells", answering(R"(intent.side ~= "sell", "no sells today")"));
+  host = std::make_unique<Host>(api, options);
+  ASSERT_TRUE(host->load_risk({"boom", "no_sells"}, {}).ok());
+  const RiskVerdict v = host->check_risk(sell(10));
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.reason, "risk/no_sells: no sells today");
+}
+
+TEST_F(Risk, ADisabledRiskScriptRefusesBuysAndLetsSellsThrough) {
   options.call_budget = std::chrono::milliseconds(20);
   risk("loop", "return { check = function(ctx, i) while true do end end }\n");
   EXPECT_FALSE(host->check_risk(buy(10)).allowed);
   EXPECT_FALSE(host->enabled("risk/loop"));
   const RiskVerdict v = host->check_risk(buy(1));
   EXPECT_FALSE(v.allowed);
-  EXPECT_THAT(v.reason, HasSubstr("risk/loop: disabled (check: "));
-  EXPECT_THAT(v.reason, HasSubstr("call budget of 20 ms exceeded); intents are refused until it is reloaded"));
+  EXPECT_THAT(v.reason, HasSubstr("risk/loop: disabled until it is reloaded, so the buy is refused: check: "));
+  EXPECT_THAT(v.reason, HasSubstr("call budget of 20 ms exceeded"));
+  expect_the_sell_passes(5);
+  expect_the_sell_passes(0);  // the whole position
+  EXPECT_EQ(host->errors("risk/loop"), 1u);
+}
+
+TEST_F(Risk, ARiskScriptWhoseOnInitFailsRefusesBuysAndLetsSellsThrough) {
+  risk("init", "return { on_init = function(ctx)\n  error('no table')\nend, check = function() return true end }\n");
+  EXPECT_FALSE(host->enabled("risk/init"));
+  EXPECT_THAT(host->check_risk(buy(1)).reason,
+              HasSubstr("risk/init: disabled until it is reloaded, so the buy is refused: on_init: " +
+                        dir.script("init") + ":2: no table"));
+  expect_the_sell_passes(3);
 }
 
 TEST_F(Risk, TheRiskCtxOnlyReads) {

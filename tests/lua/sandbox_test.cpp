@@ -17,11 +17,13 @@ struct Escape {
 
 class SandboxEscape : public LuaTest, public ::testing::WithParamInterface<Escape> {};
 
-// Each escape runs in on_init; the error must be the sandbox's, at that line.
+// Each escape runs in on_bar; the error must be the sandbox's, at that line,
+// and a plain Lua error: the script keeps running.
 TEST_P(SandboxEscape, FailsWithAClearError) {
-  run("escape", "local S = {}\nfunction S.on_init(ctx)\n" + GetParam().code + "\nend\nreturn S\n");
+  run("escape", "local S = {}\nfunction S.on_bar(ctx, bar)\n" + GetParam().code + "\nend\nreturn S\n");
+  host->on_bar(bar("005930", 100));
   EXPECT_EQ(host->errors("escape"), 1u) << "the escape did not fail";
-  EXPECT_EQ(host->last_error("escape"), "on_init: " + dir.script("escape") + ":3: " + GetParam().message);
+  EXPECT_EQ(host->last_error("escape"), "on_bar: " + dir.script("escape") + ":3: " + GetParam().message);
   EXPECT_TRUE(host->enabled("escape"));
 }
 

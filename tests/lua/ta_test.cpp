@@ -64,9 +64,10 @@ struct BadUse {
 class TaRefuses : public LuaTest, public ::testing::WithParamInterface<BadUse> {};
 
 TEST_P(TaRefuses, WithTheMessageAtTheScriptsLine) {
-  run("t", "local ta = require 'dalbit.ta'\nlocal sma = ta.new('sma:3')\nreturn { on_init = function(ctx)\n" +
+  run("t", "local ta = require 'dalbit.ta'\nlocal sma = ta.new('sma:3')\nreturn { on_bar = function(ctx)\n" +
                GetParam().code + "\nend }\n");
-  EXPECT_THAT(host->last_error("t"), HasSubstr("on_init: " + dir.script("t") + ":4: " + GetParam().message));
+  host->on_bar(bar("005930", 100));
+  EXPECT_THAT(host->last_error("t"), HasSubstr("on_bar: " + dir.script("t") + ":4: " + GetParam().message));
   EXPECT_TRUE(host->enabled("t"));
 }
 
@@ -100,13 +101,14 @@ TEST_F(Ta, IndicatorsCountAgainstTheMemoryBudget) {
   run("t", R"(
 local ta = require "dalbit.ta"
 local kept = {}
-return { on_init = function(ctx)
+return { on_bar = function(ctx)
   for i = 1, 20 do local dropped = ta.new("sma:100000") end
   ctx:log("dropped ones are collected")
   kept[1] = ta.new("sma:100000")
   kept[2] = ta.new("sma:100000")
 end }
 )");
+  host->on_bar(bar("005930", 100));
   EXPECT_THAT(logs->text(), HasSubstr("[t] dropped ones are collected\n"));
   EXPECT_THAT(host->last_error("t"),
               HasSubstr(":8: ta.new: sma:100000 needs about 4688 KiB, more than is left of the memory budget"));

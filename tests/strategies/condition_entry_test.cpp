@@ -36,6 +36,9 @@ TEST_F(ConditionEntry, EachFormulaBuysWithItsOwnSizeAndOrder) {
   ASSERT_EQ(api.intents.size(), 2u);
   expect(api.intents[1], {.code = "900020", .side = Side::Buy, .qty = 10, .amount = 0, .type = OrderType::Market,
                           .reason = "condition [spike] entered"});
+  // The formula travels with each intent for the risk scripts.
+  EXPECT_EQ(api.intents[0].condition, "golden cross");
+  EXPECT_EQ(api.intents[1].condition, "spike");
   expect_no_errors("condition_entry");
 }
 
@@ -124,6 +127,7 @@ TEST_F(ConditionEntry, SellsWhatAFormulaBoughtWhenTheStockLeavesIt) {
   ASSERT_EQ(api.intents.size(), 2u);
   expect(api.intents[1], {.code = "900010", .side = Side::Sell, .qty = 49, .type = OrderType::Market,
                           .reason = "condition [golden cross] exited"});
+  EXPECT_EQ(api.intents[1].condition, "golden cross");
 }
 
 TEST_F(ConditionEntry, ABadFormulaSettingDisablesTheStrategyAtStart) {

@@ -59,6 +59,18 @@ TEST_F(Rebuy, SameConditionOnlyBlocksTheSourceThatBoughtIt) {
   EXPECT_TRUE(check("momentum", "900010", Side::Buy, 0, 500'000, "momentum +10").allowed);
 }
 
+TEST_F(Rebuy, SameConditionOnlyReadsTheIntentsCondition) {
+  start_risk("rebuy", {{"mode", std::string("same_condition_only")}});
+  clock("09:10:00");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden").allowed);
+  clock("09:40:00");
+  api.sells = {sold("900010", "09:30:00", -1'000)};
+  const auto vetoed = check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden");
+  EXPECT_FALSE(vetoed.allowed);
+  EXPECT_EQ(vetoed.reason, "risk/rebuy: 900010 was bought by condition_entry [golden] and sold today");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "spike").allowed);
+}
+
 TEST_F(Rebuy, CooldownBlocksForTheMinutesAfterTheLastSell) {
   start_risk("rebuy", {{"mode", std::string("cooldown")}, {"cooldown_minutes", std::int64_t{30}}});
   api.sells = {sold("900010", "09:00:00", 1'000), sold("900010", "10:00:00", 1'000)};
@@ -70,7 +82,7 @@ TEST_F(Rebuy, CooldownBlocksForTheMinutesAfterTheLastSell) {
   EXPECT_TRUE(check("momentum", "900010", Side::Buy, 0, 1'000'000).allowed);
 }
 
-TEST_F(Rebuy, AnUnknownModeDisablesItAndEveryIntentIsRefused) {
+TEST_F(Rebuy, AnUnknownModeDisablesItBuysAreRefusedAndSellsPass) {
   start_risk("rebuy");  // the shipped params load
   api.sells.clear();
   host = std::make_unique<lua::Host>(api, options);
@@ -78,7 +90,13 @@ TEST_F(Rebuy, AnUnknownModeDisablesItAndEveryIntentIsRefused) {
   host->on_init();
   EXPECT_FALSE(host->enabled("risk/rebuy"));
   EXPECT_THAT(logs->text(), HasSubstr("mode must be all, loss_only, same_condition_only or cooldown, got \"sometimes\""));
-  EXPECT_FALSE(check("momentum", "900010", Side::Buy, 0, 1'000'000).allowed);
+  const auto buy = check("momentum", "900010", Side::Buy, 0, 1'000'000);
+  EXPECT_FALSE(buy.allowed);
+  EXPECT_THAT(buy.reason, HasSubstr("risk/rebuy: disabled until it is reloaded, so the buy is refused: "));
+  // Exits are never blocked by a broken risk script.
+  const auto sell = check("take_profit_stop_loss", "900010", Side::Sell, 10, 0);
+  EXPECT_TRUE(sell.allowed);
+  EXPECT_EQ(sell.qty, Qty(10));
 }
 
 // ----------------------------------------------------------- max_holdings
@@ -138,6 +156,15 @@ TEST_F(PerConditionWindow, VetoesBuysOutsideTheSourcesWindow) {
   clock("15:00:00");
   EXPECT_TRUE(check("momentum", "900010", Side::Sell, 10, 0, "exit").allowed);  // sells pass
   expect_no_errors("risk/per_condition_window");
+}
+
+TEST_F(PerConditionWindow, ReadsTheFormulaFromTheIntentsCondition) {
+  clock("10:30:00");
+  const auto late = check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden");
+  EXPECT_FALSE(late.allowed);
+  EXPECT_EQ(late.reason, "risk/per_condition_window: golden buys only 09:00-10:30");
+  clock("10:00:00");
+  EXPECT_TRUE(check("condition_entry", "900010", Side::Buy, 0, 500'000, "entry", 0, "golden").allowed);
 }
 
 TEST_F(PerConditionWindow, ShrinksABuyToWhatIsLeftOfTheBudgetThenVetoes) {

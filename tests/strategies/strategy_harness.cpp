@@ -59,11 +59,12 @@ void StrategyTest::start_risk(const std::string& name, const config::Params& ove
 }
 
 RiskVerdict StrategyTest::check(std::string_view strategy, std::string_view stock, Side side, std::int64_t qty,
-                                std::int64_t amount, std::string_view reason, std::int64_t limit) {
+                                std::int64_t amount, std::string_view reason, std::int64_t limit,
+                                std::string_view condition) {
   return host->check_risk(Intent{.strategy = std::string(strategy), .reason = std::string(reason),
                                  .code = code(stock), .side = side,
                                  .type = limit > 0 ? OrderType::Limit : OrderType::Market, .limit = Price(limit),
-                                 .qty = Qty(qty), .amount = Krw(amount)});
+                                 .qty = Qty(qty), .amount = Krw(amount), .condition = std::string(condition)});
 }
 
 void StrategyTest::advance(Timestamp to) {

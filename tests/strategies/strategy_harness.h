@@ -59,9 +59,10 @@ class StrategyTest : public lua::testing::LuaTest {
   void start(const std::string& name, const config::Params& overrides = {});
   // Likewise for the risk script scripts/risk/<name>.lua alone.
   void start_risk(const std::string& name, const config::Params& overrides = {});
-  // The risk scripts' verdict on a buy (or sell) of `strategy`.
+  // The risk scripts' verdict on a buy (or sell) of `strategy`; `condition` is Intent::condition.
   RiskVerdict check(std::string_view strategy, std::string_view stock, Side side, std::int64_t qty,
-                    std::int64_t amount, std::string_view reason = "", std::int64_t limit = 0);
+                    std::int64_t amount, std::string_view reason = "", std::int64_t limit = 0,
+                    std::string_view condition = "");
 
   // A bar of `minutes` starting at `hhmm` ("09:05") on `date`. The clock
   // moves to the bar's end first, as in a backtest, and the last price to its
