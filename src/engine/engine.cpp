@@ -323,6 +323,7 @@ IntentResult Engine::route(Intent intent, Origin origin) {
   }
   const krx::PriceBand band = market ? market->band : krx::PriceBand{};
   if (journal_) journal_->before_send();
+  awaiting_answer_.insert(id);
   broker_.submit(*oms_.find(id), band);
   return {true, id, {}};
 }
@@ -433,6 +434,7 @@ void Engine::release(OrderId id) {
 void Engine::after_order_change(const Order& order) {
   if (journal_) journal_->order(order);
   if (!is_terminal(order.status)) return;
+  awaiting_answer_.erase(order.id);
   cancel_requested_.erase(order.id);
   if (const auto r = replacements_.find(order.id); r != replacements_.end() && order.id != modifying_) {
     Replacement replacement = std::move(r->second);
@@ -457,6 +459,7 @@ void Engine::after_order_change(const Order& order) {
 }
 
 void Engine::on_accepted(OrderId id, std::string_view broker_no) {
+  awaiting_answer_.erase(id);
   auto r = oms_.on_accepted(id, broker_no, clock_.now());
   if (!r.ok()) return report_anomaly(r.error().message);
   if (r->effect == Effect::Ignore) return;
@@ -466,6 +469,7 @@ void Engine::on_accepted(OrderId id, std::string_view broker_no) {
 }
 
 void Engine::on_rejected(OrderId id, std::string_view reason) {
+  awaiting_answer_.erase(id);
   auto r = oms_.on_rejected(id, clock_.now());
   if (!r.ok()) return report_anomaly(r.error().message);
   if (r->effect == Effect::Ignore) return;

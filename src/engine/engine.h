@@ -129,6 +129,8 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   // True once an order's fate is unknown (Listener::on_unknown): the runner reconciles and clears it.
   [[nodiscard]] bool needs_reconcile() const { return needs_reconcile_; }
   void clear_needs_reconcile() { needs_reconcile_ = false; }
+  // Orders sent by this process still waiting for the broker's first answer.
+  [[nodiscard]] std::size_t orders_awaiting_answer() const { return awaiting_answer_.size(); }
 
   // lua::StrategyApi
   IntentResult submit(Intent intent) override;
@@ -279,6 +281,10 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   Timestamp disconnected_since_{};
   bool emergency_stop_ = false;
   bool needs_reconcile_ = false;
+  // Orders sent by this process whose broker answer (accepted, rejected or
+  // unknown) has not come yet: reconciliation cannot judge them, as the broker
+  // may not list an order it is still taking in.
+  std::unordered_set<OrderId> awaiting_answer_;
   std::unordered_set<OrderId> cancel_requested_;  // open orders whose cancel went out
   std::deque<Timestamp> recent_orders_;           // strategy orders of the last second
   KstDate orders_day_{};

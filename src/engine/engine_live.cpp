@@ -258,6 +258,7 @@ void Engine::apply_unfilled_policy() {
 // ------------------------------------------------------------ broker state
 
 void Engine::on_unknown(OrderId id, std::string_view reason) {
+  awaiting_answer_.erase(id);
   const Order* o = oms_.find(id);
   if (!o) {
     return report_anomaly(fmt::format("order {}: unknown order reported as of unknown fate: {}", id, reason));
@@ -338,6 +339,8 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
     const Order& o = *oms_.find(id);
     // Placed after the snapshot was taken: the broker could not show it yet; the next reconcile will.
     if (o.created > snapshot.at) continue;
+    // Still waiting for the broker's answer: it may not list the order yet.
+    if (awaiting_answer_.contains(id)) continue;
     const broker::BrokerOrder* b = nullptr;
     if (!o.broker_no.empty()) {
       const auto it = std::find_if(snapshot.orders.begin(), snapshot.orders.end(), [&](const auto& x) {

@@ -192,6 +192,8 @@ class Session {
   void on_signal(int s);
   void run_command_file();
   void stop(int code);
+  // After the loop: runs what the network delivers until `done` or `timeout`.
+  void settle(std::chrono::milliseconds timeout, const std::function<bool()>& done);
   void after_each();
 
   const RunOptions& o_;
@@ -233,6 +235,7 @@ class Session {
   std::uint64_t drift_alerts_ = 0;
   std::uint64_t gaps_ = 0;
   int exit_code_ = kExitOk;
+  bool hard_stop_ = false;  // stopped by a fatal error: no settling with the broker
 };
 
 int Session::run() {
@@ -244,19 +247,22 @@ int Session::run() {
     return code;
   }
   loop_.run(std::chrono::milliseconds(cfg_.live.heartbeat_ms), [this] { heartbeat(); }, [this] { after_each(); });
-  // Stopping: no more market data or orders; the journal gets the last word.
+  // Stopping: no more market data and no strategy code; the orders already
+  // sent get their answers, and the broker's account has the last word.
   if (ws_) ws_->stop();
+  engine_->set_strategies(nullptr);
+  if (ready_ && broker_->keeps_account() && !hard_stop_) {
+    settle(5s, [this] { return engine_->orders_awaiting_answer() == 0; });
+    bool reconciled = false;
+    reconcile("stop", [&reconciled] { reconciled = true; });
+    settle(10s, [&reconciled] { return reconciled; });
+  }
   loop_.run_pending([this] { after_each(); });
   if (ready_ && closed_day_ != kst_date(clock_->now())) write_report(true);  // a closed day has its report
   if (rest_) {
-    // The answer is delivered onto this thread's queue: keep draining it while waiting.
     std::optional<Status> revoked;
     rest_->revoke([&revoked](Status st) { revoked = std::move(st); });
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!revoked && std::chrono::steady_clock::now() < deadline) {
-      loop_.run_pending([this] { after_each(); });
-      std::this_thread::sleep_for(5ms);
-    }
+    settle(5s, [&revoked] { return revoked.has_value(); });
     if (!revoked) {
       log::rest().warn("token revoke: no answer within 5 s");
     } else if (!revoked->ok()) {
@@ -371,7 +377,13 @@ int Session::start() {
   rc.app_key = creds_.app_key;
   rc.secret_key = creds_.secret_key;
   // Rate limits and token expiry are judged in real seconds, whatever the market clock does.
-  rest_ = std::make_unique<kiwoom::KiwoomRestClient>(*io_, https_, rc, wall_,
+  // Orders get a connection of their own: a query stalled on the wire never delays a stop-loss.
+  auto order_https = kiwoom::make_https_transport(*io_, hc);
+  if (!order_https.ok()) {
+    fail(order_https.error().message);
+    return kExitBadInput;
+  }
+  rest_ = std::make_unique<kiwoom::KiwoomRestClient>(*io_, https_, *order_https, rc, wall_,
                                                      [this](std::function<void()> fn) { loop_.post(std::move(fn)); });
 
   // The store: what the last run left open, and the risk state it ended in.
@@ -412,7 +424,14 @@ int Session::start() {
   if (o_.paper) {
     broker_ = std::make_unique<broker::SimBroker>(match::Params{cfg_.fill_model.max_volume_pct, cfg_.fees});
   } else {
-    auto kb = std::make_unique<broker::KiwoomBroker>(*rest_, wall_, broker::KiwoomBrokerConfig{.fees = cfg_.fees});
+    // The broker dates executions and snapshots on the engine's clock; its wait for an
+    // acknowledgement stays about 30 real seconds however fast that clock runs.
+    const auto* scaled = dynamic_cast<const ScaledClock*>(clock_.get());
+    const double speed = scaled ? std::max(1.0, scaled->speed()) : 1.0;
+    broker::KiwoomBrokerConfig bc;
+    bc.fees = cfg_.fees;
+    bc.early_event_ttl = std::chrono::milliseconds(static_cast<std::int64_t>(30'000 * speed));
+    auto kb = std::make_unique<broker::KiwoomBroker>(*rest_, *clock_, bc);
     kiwoom_broker_ = kb.get();
     broker_ = std::move(kb);
   }
@@ -493,6 +512,7 @@ void Session::start_market_data() {
   h.on_fatal = [this](const Error& e) {
     terminal_->line("market data stopped for good: " + e.message);
     engine_->set_risk_state(engine::RiskState::Halted, "websocket: " + e.message);
+    hard_stop_ = true;
     stop(kExitFailed);
   };
   h.on_condition_list = [this](const kiwoom::ConditionList& list) {
@@ -820,6 +840,14 @@ void Session::run_command_file() {
 void Session::stop(int code) {
   if (code != kExitOk) exit_code_ = code;
   loop_.stop();
+}
+
+void Session::settle(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    loop_.run_pending([this] { after_each(); });
+    std::this_thread::sleep_for(5ms);
+  }
 }
 
 void Session::after_each() {

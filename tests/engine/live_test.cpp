@@ -491,6 +491,9 @@ TEST_F(EngineLiveTest, ReconcileResolvesEveryKindOfDifference) {
   broker_.listener().on_accepted(filled, "B2");
   broker_.listener().on_accepted(partly, "B3");
   broker_.listener().on_accepted(vanished, "B6");
+  // #4 and #5: the send failed in a way that leaves their fate unknown; only then may reconciliation judge them.
+  broker_.listener().on_unknown(sent, "connection lost");
+  broker_.listener().on_unknown(lost, "connection lost");
 
   broker::AccountSnapshot snap;
   snap.at = clock_.now();
@@ -589,7 +592,14 @@ TEST_F(EngineLiveTest, ReconcileLeavesOrdersPlacedAfterTheSnapshotAlone) {
   const auto r = submit("test", kA, Side::Buy, 1, 10'000);  // in flight while the snapshot travelled
   EXPECT_TRUE(engine_.reconcile(snap).resolved.empty());
   EXPECT_EQ(engine_.oms().find(r.order_id)->status, OrderStatus::Sent);
+  // A later snapshot that does not list it yet proves nothing while the broker's answer is awaited:
+  // with separate connections for orders and queries, the listing can overtake the order.
   snap.at = clock_.now();
+  EXPECT_TRUE(engine_.drift(snap).empty());
+  EXPECT_TRUE(engine_.reconcile(snap).resolved.empty());
+  EXPECT_EQ(engine_.oms().find(r.order_id)->status, OrderStatus::Sent);
+  // Once its fate is unknown, the broker's account decides.
+  broker_.listener().on_unknown(r.order_id, "timeout");
   EXPECT_THAT(engine_.drift(snap), ElementsAre(HasSubstr("never reached the broker")));
 }
 

@@ -4,7 +4,7 @@
 namespace dalbit::live_test {
 namespace {
 
-TEST_F(LiveRunTest, SurvivesKillNineAtTwentyRandomMoments) { crash_and_restart(20, 2026); }
+TEST_F(LiveRunTest, SurvivesKillNineAtTwentyRandomMoments) { crash_and_restart(20, 2026, "2026-11-25 14:30:00", 30); }
 
 }  // namespace
 }  // namespace dalbit::live_test
