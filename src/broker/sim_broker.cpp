@@ -39,7 +39,7 @@ void SimBroker::deliver() {
   for (const auto& e : executions_) {
     Fill f;
     f.order_id = e.order_id;
-    f.fill_id = "SIMF" + std::to_string(next_fill_++);
+    f.fill_id = fill_prefix_ + std::to_string(next_fill_++);
     f.code = e.code;
     f.side = e.side;
     f.price = e.price;

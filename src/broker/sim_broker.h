@@ -2,6 +2,7 @@
 // backtests and paper trading.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "broker/broker.h"
@@ -11,7 +12,10 @@ namespace dalbit::broker {
 
 class SimBroker final : public Broker {
  public:
-  explicit SimBroker(match::Params params) : matcher_(params) {}
+  // Fill ids are `fill_prefix` + a counter: a paper run passes one of its own
+  // ("P<run>-"), so ids stay unique across restarts in the same store.
+  explicit SimBroker(match::Params params, std::string fill_prefix = "SIMF")
+      : matcher_(params), fill_prefix_(std::move(fill_prefix)) {}
 
   void submit(const Order& order, const krx::PriceBand& band) override;
   void cancel(OrderId id) override;
@@ -24,6 +28,7 @@ class SimBroker final : public Broker {
 
   match::Matcher matcher_;
   std::vector<match::Execution> executions_;  // reused: no allocation per tick
+  std::string fill_prefix_;
   std::uint64_t next_fill_ = 1;
 };
 

@@ -422,7 +422,8 @@ int Session::start() {
   terminal_ = std::make_unique<TerminalJournal>(*journal_, *clock_);
 
   if (o_.paper) {
-    broker_ = std::make_unique<broker::SimBroker>(match::Params{cfg_.fill_model.max_volume_pct, cfg_.fees});
+    broker_ = std::make_unique<broker::SimBroker>(match::Params{cfg_.fill_model.max_volume_pct, cfg_.fees},
+                                                  fmt::format("P{}-", run_id_));
   } else {
     // The broker dates executions and snapshots on the engine's clock; its wait for an
     // acknowledgement stays about 30 real seconds however fast that clock runs.

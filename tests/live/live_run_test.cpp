@@ -1,6 +1,8 @@
 // `dalbit run` against the simulator over real sockets: a whole session, the
 // kill switch, restarts, broker faults and the real-money guard. At the end of
 // every test the engine's store holds exactly the simulator's executions.
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "live/live_test_support.h"
@@ -150,6 +152,53 @@ TEST_F(LiveRunTest, ReconnectsAfterTheFeedDropsAndReconciles) {
 }
 
 TEST_F(LiveRunTest, SurvivesKillNineAtThreeRandomMoments) { crash_and_restart(3, 7, "2026-11-25 15:05:00", 60); }
+
+TEST_F(LiveRunTest, PaperTradesOnLiveDataAndSendsNothingToTheBroker) {
+  start_sim("2026-11-25 15:00:00", 300);
+  write_config();
+  Process& engine = run_engine({"--paper", "--until-close"});
+  ASSERT_EQ(engine.wait(60s), 0) << engine.text();
+  const auto report = report_of(dir_);
+  ASSERT_FALSE(report.is_null()) << engine.text();
+  EXPECT_EQ(report["mode"], "paper");
+  EXPECT_GT(report["orders"]["fills"].get<int>(), 0) << engine.text();
+  EXPECT_EQ(with_account(new_orders), 0u) << "a paper run must not send orders";
+  EXPECT_EQ(engine.text().find("reconciled"), std::string::npos) << "paper has no account to reconcile";
+}
+
+// Every fault the simulator can inject, armed once the session trades: the
+// run still ends cleanly and its store and positions equal the simulator's.
+class LiveRunFaults : public LiveRunTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(LiveRunFaults, TheStoreStillEqualsTheSimulatorsAccount) {
+  start_sim("2026-11-25 15:00:00", 200);
+  write_config();
+  Process& engine = run_engine({"--until-close"});
+  ASSERT_TRUE(eventually([&] { return engine.text().find("FILL") != std::string::npos; }, 30s)) << engine.text();
+  const auto fault = sim::parse_fault(GetParam());
+  ASSERT_TRUE(fault.ok()) << fault.error().message;
+  server_->with_service([&](sim::Service& s) { s.arm(*fault); });
+  ASSERT_EQ(engine.wait(90s), 0) << engine.text();
+  expect_store_matches_simulator();
+  const auto report = report_of(dir_);
+  const auto holdings = with_account([](const sim::Account& a) {
+    std::map<std::string, std::int64_t> h;
+    for (const auto& [code, holding] : a.holdings()) {
+      if (holding.qty.value() > 0) h[code.str()] = holding.qty.value();
+    }
+    return h;
+  });
+  EXPECT_EQ(report_positions(report), holdings) << engine.text();
+}
+
+INSTANTIATE_TEST_SUITE_P(Live, LiveRunFaults,
+                         ::testing::Values("drop:3", "stall:1500", "rate_limit:5", "rate_limit_429:3", "expire_token",
+                                           "malformed:2", "malformed_ws:5", "drop_ws"),
+                         [](const ::testing::TestParamInfo<std::string>& fault) {
+                           std::string name;
+                           for (const char c : fault.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace dalbit::live_test
