@@ -322,7 +322,11 @@ IntentResult Engine::route(Intent intent, Origin origin) {
     if (journal_) journal_->order_event(*sent->order, "sent");
   }
   const krx::PriceBand band = market ? market->band : krx::PriceBand{};
-  if (journal_) journal_->before_send();
+  if (journal_ && !journal_->before_send()) {
+    // An order the store cannot record must not leave: after a crash nobody would know it.
+    on_rejected(id, "not sent: the store could not record the order");
+    return {false, id, "not sent: the store could not record the order"};
+  }
   awaiting_answer_.insert(id);
   broker_.submit(*oms_.find(id), band);
   return {true, id, {}};

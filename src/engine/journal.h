@@ -34,8 +34,9 @@ class Journal {
   virtual void position(const Position& position, Timestamp at) = 0;
   virtual void signal(const SignalRecord& signal) = 0;
   // Called right before an order goes to the broker: everything journaled so
-  // far (the order above all) must be durable when this returns.
-  virtual void before_send() {}
+  // far (the order above all) must be durable when this returns true. False:
+  // it could not be made durable, and the order is not sent.
+  [[nodiscard]] virtual bool before_send() { return true; }
   // The risk state changed; it must survive a restart.
   virtual void risk_state(RiskState /*state*/, std::string_view /*reason*/, Timestamp /*at*/) {}
 };

@@ -126,7 +126,7 @@ void DurableJournal::before_write() {
   batch_.reset();
 }
 
-void DurableJournal::before_send() { (void)commit("before_send"); }
+bool DurableJournal::before_send() { return commit("before_send").ok(); }
 
 Status DurableJournal::flush() { return commit("flush"); }
 

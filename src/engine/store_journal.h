@@ -82,7 +82,7 @@ class DurableJournal final : public StoreJournal {
   DurableJournal(const DurableJournal&) = delete;
   DurableJournal& operator=(const DurableJournal&) = delete;
 
-  void before_send() override;
+  bool before_send() override;
   // Saved as JSON under risk_state_key(mode), {"state": "halted", "reason":
   // "...", "since": "YYYY-MM-DD"}, and committed at once: it is rare and must
   // survive a crash in the same event.

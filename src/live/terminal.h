@@ -20,7 +20,7 @@ class TerminalJournal final : public engine::Journal {
   void fill(const Fill& fill) override;
   void position(const Position& position, Timestamp at) override { inner_.position(position, at); }
   void signal(const engine::SignalRecord& signal) override { inner_.signal(signal); }
-  void before_send() override { inner_.before_send(); }
+  bool before_send() override { return inner_.before_send(); }
   void risk_state(engine::RiskState state, std::string_view reason, Timestamp at) override;
 
   // "[09:31:02] text" on standard output.

@@ -46,7 +46,11 @@ class RecordingJournal final : public Journal {
   void fill(const Fill& f) override { fills.push_back(f); }
   void position(const Position& p, Timestamp) override { positions.push_back(p); }
   void signal(const SignalRecord& s) override { signals.push_back(s); }
-  void before_send() override { ++syncs; }
+  bool before_send() override {
+    ++syncs;
+    return durable;
+  }
+  bool durable = true;  // false: the store cannot make the order durable
   void risk_state(RiskState state, std::string_view reason, Timestamp) override {
     risk_states.push_back(std::string(to_string(state)) + ": " + std::string(reason));
   }

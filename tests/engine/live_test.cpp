@@ -414,6 +414,17 @@ TEST_F(EngineLiveTest, EveryOrderIsDurableBeforeItIsSent) {
   EXPECT_EQ(journal_.syncs, 2);
 }
 
+TEST_F(EngineLiveTest, AnOrderTheStoreCannotRecordIsNeverSent) {
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  journal_.durable = false;
+  const auto r = submit("a", kA, Side::Buy, 1);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(broker_.submitted.empty());
+  ASSERT_NE(engine_.oms().find(r.order_id), nullptr);
+  EXPECT_EQ(engine_.oms().find(r.order_id)->status, OrderStatus::Rejected);
+  EXPECT_EQ(engine_.available_cash(), engine_.cash()) << "nothing stays held back";
+}
+
 TEST_F(EngineLiveTest, CumulativeExecutionsApplyOnlyTheirNewShares) {
   tick("2026-01-05 09:00:01", kA, 10'000);
   const auto r = submit("test", kA, Side::Buy, 10);

@@ -114,7 +114,7 @@ TEST_F(DurableJournalTest, TheOrderIsDurableBeforeItIsSent) {
                   .kind = "order", .order_id = 1, .reason = "rsi<30"});
   EXPECT_EQ(committed_orders_and_fills(*other, run), (std::pair<std::size_t, std::size_t>{0, 0}))
       << "batched: nothing committed before before_send";
-  journal.before_send();
+  EXPECT_TRUE(journal.before_send());
   EXPECT_EQ(committed_orders_and_fills(*other, run), (std::pair<std::size_t, std::size_t>{1, 0}));
   auto loaded = other->load_run(run);
   ASSERT_TRUE(loaded);
@@ -136,7 +136,7 @@ TEST_F(DurableJournalTest, AnOrderSentBeforeACrashIsInTheStoreAfterIt) {
     if (!run) _exit(11);
     auto* journal = new DurableJournal(**s, *run, "live");  // never destroyed: a crash
     journal->order(sample_order(41));
-    journal->before_send();
+    if (!journal->before_send()) _exit(12);
     journal->fill(sample_fill(41, "B41-4"));  // the event after the send, never flushed
     _exit(journal->status() ? 0 : 12);
   }
@@ -170,7 +170,7 @@ TEST_F(DurableJournalTest, NothingIsLostAcrossFlushes) {
     for (OrderId id = 1; id <= 20; ++id) {
       Order o = sample_order(id);
       journal.order(o);
-      journal.before_send();
+      ASSERT_TRUE(journal.before_send());
       o.status = OrderStatus::Accepted;
       journal.order(o);
       journal.order_event(o, "accepted");
@@ -226,9 +226,13 @@ TEST_F(DurableJournalTest, AFailedCommitRollsTheBatchBackAndIsLoud) {
   EXPECT_EQ(committed_orders_and_fills(*other, run), (std::pair<std::size_t, std::size_t>{0, 0}));
 
   journal.order(sample_order(2));
-  journal.before_send();
+  EXPECT_TRUE(journal.before_send());
   EXPECT_EQ(committed_orders_and_fills(*other, run), (std::pair<std::size_t, std::size_t>{1, 0}));
   EXPECT_THAT(journal.status().message(), HasSubstr("the batch is lost")) << "the first failure stays";
+
+  journal.order(sample_order(3));
+  journal.fill(sample_fill(3, "POISON"));
+  EXPECT_FALSE(journal.before_send()) << "the engine must not send an order its batch could not commit";
 }
 
 TEST_F(DurableJournalTest, AFailedWriteIsLoudAndTheRestOfTheBatchIsKept) {
