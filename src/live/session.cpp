@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -247,12 +248,19 @@ int Session::run() {
     return code;
   }
   loop_.run(std::chrono::milliseconds(cfg_.live.heartbeat_ms), [this] { heartbeat(); }, [this] { after_each(); });
-  // Stopping: no more market data and no strategy code; the orders already
-  // sent get their answers, and the broker's account has the last word.
-  if (ws_) ws_->stop();
+  // Stopping: no strategy code runs any more; the orders already sent get
+  // their answers (market orders their fills) while the feed still runs, then
+  // the feed stops and the broker's account has the last word.
   engine_->set_strategies(nullptr);
   if (ready_ && broker_->keeps_account() && !hard_stop_) {
-    settle(5s, [this] { return engine_->orders_awaiting_answer() == 0; });
+    settle(5s, [this] {
+      if (engine_->orders_awaiting_answer() > 0) return false;
+      const auto open = engine_->open_orders("");
+      return std::none_of(open.begin(), open.end(), [](const Order& o) { return o.type == OrderType::Market; });
+    });
+  }
+  if (ws_) ws_->stop();
+  if (ready_ && broker_->keeps_account() && !hard_stop_) {
     bool reconciled = false;
     reconcile("stop", [&reconciled] { reconciled = true; });
     settle(10s, [&reconciled] { return reconciled; });

@@ -153,6 +153,37 @@ TEST_F(LiveRunTest, ReconnectsAfterTheFeedDropsAndReconciles) {
 
 TEST_F(LiveRunTest, SurvivesKillNineAtThreeRandomMoments) { crash_and_restart(3, 7, "2026-11-25 15:05:00", 60); }
 
+// Saving a script reloads it between two events; a broken save keeps the
+// running version and names file and line; `dalbit reload` (SIGHUP) reloads too.
+TEST_F(LiveRunTest, ReloadsOnSaveAndOnCommandAndSurvivesABrokenSave) {
+  start_sim("2026-11-25 10:00:00", 10);
+  const fs::path scripts = dir_ / "scripts";
+  fs::create_directories(scripts);
+  fs::copy_file(fs::path(kScripts) / "churn.lua", scripts / "churn.lua");
+  write_config("", scripts.string());
+  Process& engine = run_engine();
+  ASSERT_TRUE(eventually([&] { return engine.text().find("market data connected") != std::string::npos; }, 30s))
+      << engine.text();
+  const std::string good = slurp(scripts / "churn.lua");
+  std::ofstream(scripts / "churn.lua") << good << "\n-- saved again\n";
+  EXPECT_TRUE(eventually([&] { return engine.text().find("[churn] reloaded") != std::string::npos; }, 10s))
+      << engine.text();
+  std::ofstream(scripts / "churn.lua") << "local S = {\nfunction end\n";
+  EXPECT_TRUE(eventually([&] { return engine.text().find("[churn] reload failed") != std::string::npos; }, 10s))
+      << engine.text();
+  EXPECT_NE(engine.text().find("churn.lua:2:"), std::string::npos) << engine.text();
+  std::ofstream(scripts / "churn.lua") << good;
+  ASSERT_EQ(control("reload"), 0) << slurp(dir_ / "control.out");
+  EXPECT_TRUE(eventually([&] { return engine.text().find("SIGHUP: reloading every script") != std::string::npos; }, 10s))
+      << engine.text();
+  const auto orders = with_account(new_orders);
+  EXPECT_TRUE(eventually([&] { return with_account(new_orders) > orders; }, 20s))
+      << "the strategy keeps trading after the reloads\n" << engine.text();
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(30s), 0) << engine.text();
+  expect_store_matches_simulator();
+}
+
 TEST_F(LiveRunTest, PaperTradesOnLiveDataAndSendsNothingToTheBroker) {
   start_sim("2026-11-25 15:00:00", 300);
   write_config();

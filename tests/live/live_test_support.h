@@ -152,7 +152,7 @@ class LiveRunTest : public ::testing::Test {
   }
 
   // A config for `dalbit run` against the simulator; `extra` is spliced into the top-level object.
-  std::string write_config(const std::string& extra = "") {
+  std::string write_config(const std::string& extra = "", const std::string& scripts = kScripts) {
     const std::string d = dir_.string();
     std::ofstream(dir_ / "config.json")
         << "{\n"
@@ -162,7 +162,7 @@ class LiveRunTest : public ::testing::Test {
         << "  \"logging\": {\"dir\": \"" << d << "/logs\", \"console\": false},\n"
         << "  \"live\": {\"report_dir\": \"" << d << "/out\", \"control_dir\": \"" << d
         << "/run\", \"backup_dir\": \"" << d << "/backup\", \"drift_check_s\": 1},\n"
-        << "  \"lua\": {\"strategies_dir\": \"" << kScripts << "\"},\n"
+        << "  \"lua\": {\"strategies_dir\": \"" << scripts << "\", \"reload_debounce_ms\": 50},\n"
         << "  \"market\": {\"holidays\": []}" << (extra.empty() ? "" : ",\n  " + extra) << "\n}\n";
     return (dir_ / "config.json").string();
   }
