@@ -161,7 +161,7 @@ class LiveRunTest : public ::testing::Test {
         << "  \"store\": {\"path\": \"" << d << "/dalbit.db\"},\n"
         << "  \"logging\": {\"dir\": \"" << d << "/logs\", \"console\": false},\n"
         << "  \"live\": {\"report_dir\": \"" << d << "/out\", \"control_dir\": \"" << d
-        << "/run\", \"backup_dir\": \"" << d << "/backup\", \"drift_check_s\": 1},\n"
+        << "/run\", \"backup_dir\": \"" << d << "/backup\"},\n"
         << "  \"lua\": {\"strategies_dir\": \"" << scripts << "\", \"reload_debounce_ms\": 50},\n"
         << "  \"market\": {\"holidays\": []}" << (extra.empty() ? "" : ",\n  " + extra) << "\n}\n";
     return (dir_ / "config.json").string();
