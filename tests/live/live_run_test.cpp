@@ -99,22 +99,22 @@ TEST_F(LiveRunTest, KillFlattensCancelsAndTheHaltSurvivesARestart) {
       },
       20s))
       << engine.text();
-  // Buys the strategy placed before the kill may still be on their way (orders are paced);
-  // none may follow it.
-  const std::string before_kill = engine.text().substr(0, engine.text().find("KILL"));
+  std::this_thread::sleep_for(1500ms);  // 45 market seconds: churn would have bought again
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(20s), 0) << engine.text();
+  EXPECT_NE(engine.text().find("RISK STATE halted"), std::string::npos) << engine.text();
+  // The only orders after the kill are its own sells (also of buys whose cancel lost the race with
+  // their fill); buys the strategy placed before it may still have been on their way (orders are paced).
+  const std::string all = engine.text();
+  const std::string before_kill = all.substr(0, all.find("KILL"));
   std::size_t orders_after_kill = 0;
   for (auto at = before_kill.find("] buy "); at != std::string::npos; at = before_kill.find("] buy ", at + 1)) {
     ++orders_after_kill;
   }
-  const std::string all = engine.text();
   for (auto at = all.find("· kill ["); at != std::string::npos; at = all.find("· kill [", at + 1)) {
-    ++orders_after_kill;  // the kill's own sells
+    ++orders_after_kill;
   }
-  std::this_thread::sleep_for(1500ms);  // 45 market seconds: churn would have bought again
-  EXPECT_EQ(with_account(new_orders), orders_after_kill);
-  engine.signal(SIGTERM);
-  ASSERT_EQ(engine.wait(20s), 0) << engine.text();
-  EXPECT_NE(engine.text().find("RISK STATE halted"), std::string::npos) << engine.text();
+  EXPECT_EQ(with_account(new_orders), orders_after_kill) << all;
 
   Process& again = run_engine();
   std::this_thread::sleep_for(2s);
