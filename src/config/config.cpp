@@ -387,6 +387,7 @@ Result<Config> parse(const std::string& text, const std::string& file) {
     }
     l.integer("heartbeat_ms", cfg.live.heartbeat_ms, 10, 1000);
     l.integer("drift_check_s", cfg.live.drift_check_s, 1, 3600);
+    l.integer("scan_interval_s", cfg.live.scan_interval_s, 5, 3600);
     l.string("report_dir", cfg.live.report_dir);
     l.string("backup_dir", cfg.live.backup_dir);
     l.integer("backup_keep_days", cfg.live.backup_keep_days, 1, 3650);

@@ -106,6 +106,7 @@ struct Live {
   std::vector<StockCode> codes;          // market data to receive besides the strategies' watchlists
   int heartbeat_ms = 100;                // timers, reloads and the unfilled-order policy run this often
   int drift_check_s = 5;                 // compare the engine with the broker's account this often
+  int scan_interval_s = 30;              // rankings strategies subscribed to (scans) are asked for this often
   std::string report_dir = "out";        // session reports
   std::string backup_dir = "var/backup"; // the store's daily online backup
   int backup_keep_days = 14;

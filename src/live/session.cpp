@@ -37,6 +37,7 @@
 #include "kiwoom/rest_client.h"
 #include "kiwoom/ws_client.h"
 #include "live/event_loop.h"
+#include "live/scans.h"
 #include "live/terminal.h"
 #include "log/log.h"
 #include "lua/host.h"
@@ -230,6 +231,7 @@ class Session {
   bool ws_was_up_ = false;
   std::vector<std::string> last_drift_;
   std::chrono::steady_clock::time_point next_drift_check_{};
+  std::chrono::steady_clock::time_point next_scan_{};
   KstDate closed_day_{};
   Krw start_equity_;
   std::uint64_t reconciliations_ = 0;
@@ -645,6 +647,14 @@ void Session::heartbeat() {
   if (broker_->keeps_account() && now >= next_drift_check_) {
     next_drift_check_ = now + std::chrono::seconds(cfg_.live.drift_check_s);
     drift_check();
+  }
+  if (now >= next_scan_) {
+    next_scan_ = now + std::chrono::seconds(cfg_.live.scan_interval_s);
+    for (const auto& kind : host_->subscriptions().scans) {
+      poll_scan(*rest_, kind, [this](const std::string& k, std::vector<ScanItem> items) {
+        if (ready_ && !items.empty()) host_->on_scan(k, items);
+      });
+    }
   }
   const Timestamp t = clock_->now();
   const TimeOfDay day_over{cfg_.market.sessions.close.seconds + kCloseGraceSeconds};

@@ -184,6 +184,17 @@ TEST_F(LiveRunTest, ReloadsOnSaveAndOnCommandAndSurvivesABrokenSave) {
   expect_store_matches_simulator();
 }
 
+TEST_F(LiveRunTest, RankingsReachStrategiesThatSubscribedToScans) {
+  start_sim("2026-11-25 10:30:00", 10);
+  write_config();
+  Process& engine = run_engine({}, "scan_probe");
+  ASSERT_TRUE(eventually([&] { return engine.text().find("top of volume_top, rank 1") != std::string::npos; }, 20s))
+      << engine.text();
+  EXPECT_TRUE(eventually([&] { return with_account(new_orders) == 1; }, 10s)) << engine.text();
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(30s), 0) << engine.text();
+}
+
 TEST_F(LiveRunTest, PaperTradesOnLiveDataAndSendsNothingToTheBroker) {
   start_sim("2026-11-25 15:00:00", 300);
   write_config();

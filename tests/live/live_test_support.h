@@ -167,9 +167,9 @@ class LiveRunTest : public ::testing::Test {
     return (dir_ / "config.json").string();
   }
 
-  Process& run_engine(const std::vector<std::string>& more = {}) {
+  Process& run_engine(const std::vector<std::string>& more = {}, const std::string& strategies = "churn") {
     std::vector<std::string> args = {kDalbit, "run", "--config", (dir_ / "config.json").string(), "--strategies",
-                                     "churn"};
+                                     strategies};
     args.insert(args.end(), more.begin(), more.end());
     // One output file per start, so a restart's text is its own.
     processes_.push_back(spawn(args, dir_ / ("engine-" + std::to_string(processes_.size() + 1) + ".out")));
