@@ -34,6 +34,8 @@ struct BrokerOrder {
   Qty qty;          // ordered
   Qty filled;       // executed so far
   Krw filled_value; // sum of price x qty of its executions (0 when the broker does not say)
+  Price fill_price; // the broker's execution price for the order (ka10076 cntr_pric, an average or the
+                    // last: UNCONFIRMED); 0 when unknown. For missed executions when filled_value is 0
   Qty open;         // still working (0: done, cancelled or rejected)
   bool cancel_order = false;  // this entry is itself a cancel request (Kiwoom numbers those too)
 };

@@ -142,6 +142,7 @@ Result<std::vector<BrokerOrder>> merge_orders(const std::vector<kw::OpenOrders>&
       if (!fresh && row.filled <= o.filled) continue;
       describe(o, *kind, row.code, row.trade_type, row.order_price, row.order_qty, row.orig_order_no);
       o.filled = row.filled;
+      o.fill_price = row.fill_price;
     }
   }
   for (const auto& page : open) {

@@ -318,8 +318,10 @@ IntentResult Engine::route(Intent intent, Origin origin) {
     journal_->order(order);
     journal_->order_event(order, "created");
   }
-  if (auto sent = oms_.on_sent(id, now); sent.ok()) {
-    if (journal_) journal_->order_event(*sent->order, "sent");
+  if (auto sent = oms_.on_sent(id, now); sent.ok() && journal_) {
+    // The row says Sent before the order leaves: after a crash, reconciliation looks for it at the broker.
+    journal_->order(*sent->order);
+    journal_->order_event(*sent->order, "sent");
   }
   const krx::PriceBand band = market ? market->band : krx::PriceBand{};
   if (journal_ && !journal_->before_send()) {

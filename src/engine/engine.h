@@ -82,6 +82,7 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
     RiskState risk = RiskState::Active;
     std::string risk_reason;
     KstDate risk_since{};             // the KST day it was entered (a daily-loss halt ends the next day)
+    std::vector<std::string> known_broker_nos;  // every broker number the store has (done orders too)
   };
   struct ReconcileReport {
     std::vector<std::string> resolved;  // one line per difference resolved
@@ -284,6 +285,9 @@ class Engine final : public lua::StrategyApi, public broker::Listener {
   // Orders sent by this process whose broker answer (accepted, rejected or
   // unknown) has not come yet: reconciliation cannot judge them, as the broker
   // may not list an order it is still taking in.
+  // Broker numbers of orders done before a restart: reconciliation never takes them for an order whose
+  // acknowledgement was lost.
+  std::unordered_set<std::string> known_broker_nos_;
   std::unordered_set<OrderId> awaiting_answer_;
   std::unordered_set<OrderId> cancel_requested_;  // open orders whose cancel went out
   std::deque<Timestamp> recent_orders_;           // strategy orders of the last second

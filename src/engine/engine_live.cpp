@@ -288,6 +288,7 @@ void Engine::restore(const RestoredState& state) {
     if (!o.broker_no.empty()) broker_.adopt(o.id, o);
   }
   oms_.set_next_id(state.next_order_id);
+  known_broker_nos_.insert(state.known_broker_nos.begin(), state.known_broker_nos.end());
   risk_ = state.risk;
   risk_reason_ = state.risk_reason;
   risk_since_ = state.risk_since;
@@ -308,6 +309,8 @@ Fill Engine::missed_fill(const Order& o, const broker::BrokerOrder& at_broker) c
   const Krw missing_value = at_broker.filled_value - o.filled_value;
   if (at_broker.filled_value.value() > 0 && missing_value.value() > 0) {
     f.price = Price(missing_value.value() / f.qty.value());  // the missed executions' average
+  } else if (at_broker.fill_price.value() > 0) {
+    f.price = at_broker.fill_price;
   } else if (o.limit.value() > 0) {
     f.price = o.limit;
   } else {
@@ -333,8 +336,12 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
   };
   std::vector<const broker::BrokerOrder*> unclaimed;
   for (const broker::BrokerOrder& b : snapshot.orders) {
-    if (!b.cancel_order && !oms_.find_by_broker_no(b.broker_no)) unclaimed.push_back(&b);
+    if (!b.cancel_order && !oms_.find_by_broker_no(b.broker_no) && !known_broker_nos_.contains(b.broker_no)) {
+      unclaimed.push_back(&b);
+    }
   }
+  // The newest first: an order whose acknowledgement was lost is the latest of its kind.
+  std::reverse(unclaimed.begin(), unclaimed.end());
   for (const OrderId id : oms_.open_ids()) {
     const Order& o = *oms_.find(id);
     // Placed after the snapshot was taken: the broker could not show it yet; the next reconcile will.
@@ -347,8 +354,9 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
         return !x.cancel_order && x.broker_no == o.broker_no;
       });
       if (it != snapshot.orders.end()) b = &*it;
-    } else if (o.status == OrderStatus::Sent) {
-      // Sent but never acknowledged: the broker may have it under a number the engine never heard.
+    } else if (o.status == OrderStatus::Sent || o.status == OrderStatus::New) {
+      // Sent but never acknowledged (or journaled as New by an older version, before its send):
+      // the broker may have it under a number the engine never heard.
       const auto it = std::find_if(unclaimed.begin(), unclaimed.end(), [&](const broker::BrokerOrder* x) {
         return x->code == o.code && x->side == o.side && x->type == o.type && x->qty == o.qty &&
                (o.type == OrderType::Market || x->limit == o.limit);
@@ -394,8 +402,10 @@ std::vector<Engine::Difference> Engine::order_differences(const broker::AccountS
         fmt::format("foreign open order {} ({}): adopted as strategy {}", b->broker_no, describe(*b),
                     kExternalStrategy));
   }
-  // The broker's executions first, then what became of the orders.
-  std::stable_partition(out.begin(), out.end(), [](const Difference& d) { return d.kind == Kind::MissedFill; });
+  // Orders found at the broker take their numbers first (a done order can no longer be accepted),
+  // then the broker's executions, then what became of the orders.
+  const auto rank = [](const Difference& d) { return d.kind == Kind::Accepted ? 0 : d.kind == Kind::MissedFill ? 1 : 2; };
+  std::stable_sort(out.begin(), out.end(), [&](const Difference& a, const Difference& b) { return rank(a) < rank(b); });
   return out;
 }
 

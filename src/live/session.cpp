@@ -407,15 +407,19 @@ int Session::start() {
   engine::Engine::RestoredState restored;
   auto open_orders = store_->open_orders(mode_);
   auto max_id = store_->max_order_id(mode_);
+  auto known = store_->broker_numbers(mode_);
   auto risk = engine::load_risk_state(*store_, mode_);
-  if (!open_orders.ok() || !max_id.ok() || !risk.ok()) {
+  if (!open_orders.ok() || !max_id.ok() || !risk.ok() || !known.ok()) {
     fail("the store " + store_path + ": " +
          (!open_orders.ok() ? open_orders.error().message
-                            : !max_id.ok() ? max_id.error().message : risk.error().message));
+          : !max_id.ok()    ? max_id.error().message
+          : !known.ok()     ? known.error().message
+                            : risk.error().message));
     return kExitFailed;
   }
   restored.orders = std::move(*open_orders);
   restored.next_order_id = *max_id + 1;
+  restored.known_broker_nos = std::move(*known);
   if (*risk) {
     restored.risk = (*risk)->state;
     restored.risk_reason = (*risk)->reason;
@@ -681,6 +685,11 @@ void Session::reconcile(const std::string& why, std::function<void()> then) {
       return;
     }
     ++reconciliations_;
+    for (const auto& o : snap->orders) {
+      log::trading().debug("broker order {} {} {} {} x{} filled {} open {}{}", o.broker_no, o.code.str(),
+                           to_string(o.side), to_string(o.type), o.qty.value(), o.filled.value(), o.open.value(),
+                           o.cancel_order ? " (a cancel)" : "");
+    }
     const engine::Engine::ReconcileReport report = engine_->reconcile(*snap);
     terminal_->line(fmt::format("reconciled with the broker ({}): {}", why,
                                 report.resolved.empty() ? std::string("no differences")

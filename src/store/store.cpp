@@ -327,6 +327,7 @@ struct Store::Impl {
   Statement upsert_state;
   Statement select_state;
   Statement select_max_order_id;
+  Statement select_broker_numbers;
   Statement select_open_orders;
   Statement select_fills_of_day;
 
@@ -501,6 +502,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path,
       {&Impl::select_max_order_id,
        "SELECT coalesce(max((SELECT max(order_id) FROM orders WHERE run_id = runs.id)), 0) "
        "FROM runs WHERE mode = ?1"},
+      {&Impl::select_broker_numbers,
+       "SELECT DISTINCT broker_no FROM orders WHERE broker_no <> '' AND run_id IN " DALBIT_RUNS_OF_MODE},
       // Candidates come from the partial index orders_open (its WHERE is
       // repeated word for word; without statistics SQLite would rather read
       // every order of the mode's runs, so it is named, and preparing fails if
@@ -770,6 +773,19 @@ Result<OrderId> Store::max_order_id(std::string_view mode) {
   const OrderId id = row.order_id();
   if (row.problem()) return Error{fmt::format("store: {}: {}", what, *row.problem())};
   return id;
+}
+
+Result<std::vector<std::string>> Store::broker_numbers(std::string_view mode) {
+  const auto what = fmt::format("broker_numbers ({})", mode);
+  if (auto s = check_restart_mode(mode, what); !s) return Error{s.message()};
+  Use use(impl_->select_broker_numbers.get());
+  use.bind(mode);
+  std::vector<std::string> out;
+  for (int rc = use.step(); rc != SQLITE_DONE; rc = use.step()) {
+    if (rc != SQLITE_ROW) return impl_->error(what);
+    out.push_back(column_text(use.get(), 0));
+  }
+  return out;
 }
 
 Result<std::vector<Order>> Store::open_orders(std::string_view mode) {

@@ -156,6 +156,10 @@ class Store {
   // order is recorded again in the new run), when that row is not terminal;
   // by order id.
   Result<std::vector<Order>> open_orders(std::string_view mode);
+  // Every broker order number an order of that mode's runs ever had: after a
+  // restart they are known orders, never candidates for an order whose
+  // acknowledgement was lost.
+  Result<std::vector<std::string>> broker_numbers(std::string_view mode);
   // Every fill of the KST `day`, once per fill_id (the first row recorded: a
   // fill seen again after a restart is the same execution), by time.
   Result<std::vector<Fill>> fills_of(std::string_view mode, KstDate day);

@@ -536,10 +536,10 @@ TEST_F(EngineLiveTest, ReconcileResolvesEveryKindOfDifference) {
   snap.holdings = {{kA, Qty(12), Price(9'990)}, {kB, Qty(2), Price(1'995)}, {kD, Qty(7), Price(3'000)}};
 
   const std::vector<std::string> expected = {
+      "order #4 (buy 900020 x3 market): sent, found at the broker as B4: accepted",
       "order #2 (buy 900010 x10 @10000): missed executions of 10 shares @9980 applied (broker cumulative 10)",
       "order #3 (buy 900020 x5 @2000): missed executions of 2 shares @2000 applied (broker cumulative 2)",
       "order #3 (buy 900020 x5 @2000): done at the broker with 2 of 5 filled: cancelled",
-      "order #4 (buy 900020 x3 market): sent, found at the broker as B4: accepted",
       "order #5 (buy 900010 x1 @9000): not at the broker: rejected (never reached the broker)",
       "order #6 (buy 900010 x2 @9500, broker no B6): not among the broker's orders: cancelled",
       "foreign open order F9 (sell 900020 x4 @2100, 1 filled, 3 open): adopted as strategy external",
@@ -592,6 +592,51 @@ TEST_F(EngineLiveTest, ReconcileResolvesEveryKindOfDifference) {
   EXPECT_EQ(broker_.submitted.size(), submitted) << "reconciliation never sends orders";
   EXPECT_TRUE(engine_.drift(snap).empty()) << ::testing::PrintToString(engine_.drift(snap));
   EXPECT_TRUE(engine_.reconcile(snap).resolved.empty());
+}
+
+// An order sent just before a crash, found at the broker already filled: it takes
+// its broker number first, then its executions, and the done-order numbers the
+// store knows are never taken for it.
+TEST_F(EngineLiveTest, ReconcileAdoptsALostOrderThenItsExecutionsAndSkipsKnownNumbers) {
+  Order lost;
+  lost.id = 5;
+  lost.code = kA;
+  lost.side = Side::Buy;
+  lost.type = OrderType::Market;
+  lost.qty = Qty(3);
+  lost.status = OrderStatus::Sent;
+  lost.strategy = "test";
+  Engine::RestoredState state;
+  state.orders = {lost};
+  state.next_order_id = 6;
+  state.known_broker_nos = {"0000001"};  // an earlier order just like it, done and journaled
+  engine_.restore(state);
+  tick("2026-01-05 09:00:01", kA, 10'000);
+  broker::AccountSnapshot snap;
+  snap.at = clock_.now();
+  snap.cash = Krw(9'969'990);
+  for (const char* no : {"0000001", "0000007"}) {
+    broker::BrokerOrder b;
+    b.broker_no = no;
+    b.code = kA;
+    b.side = Side::Buy;
+    b.type = OrderType::Market;
+    b.qty = Qty(3);
+    b.filled = Qty(3);
+    b.fill_price = Price(10'000);
+    snap.orders.push_back(b);
+  }
+  snap.holdings = {{kA, Qty(3), Price(10'000)}};
+  const auto report = engine_.reconcile(snap);
+  ASSERT_GE(report.resolved.size(), 2u);
+  EXPECT_EQ(report.resolved[0], "order #5 (buy 900010 x3 market): sent, found at the broker as 0000007: accepted");
+  EXPECT_THAT(report.resolved[1], HasSubstr("missed executions of 3 shares @10000"));
+  const Order* o = engine_.oms().find(5);
+  EXPECT_EQ(o->status, OrderStatus::Filled);
+  EXPECT_EQ(o->broker_no, "0000007");
+  ASSERT_FALSE(journal_.fills.empty());
+  EXPECT_EQ(journal_.fills.back().fill_id, "0000007-3");
+  EXPECT_EQ(journal_.orders.back().broker_no, "0000007") << "the journal knows the number";
 }
 
 TEST_F(EngineLiveTest, ReconcileLeavesOrdersPlacedAfterTheSnapshotAlone) {

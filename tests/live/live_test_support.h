@@ -159,7 +159,7 @@ class LiveRunTest : public ::testing::Test {
         << "  \"broker\": {\"environment\": \"simulator\", \"port\": " << server_->port() << ", \"ca_file\": \"" << d
         << "/cert.pem\"},\n"
         << "  \"store\": {\"path\": \"" << d << "/dalbit.db\"},\n"
-        << "  \"logging\": {\"dir\": \"" << d << "/logs\", \"console\": false},\n"
+        << "  \"logging\": {\"dir\": \"" << d << "/logs\", \"console\": false, \"level\": \"debug\"},\n"
         << "  \"live\": {\"report_dir\": \"" << d << "/out\", \"control_dir\": \"" << d
         << "/run\", \"backup_dir\": \"" << d << "/backup\"},\n"
         << "  \"lua\": {\"strategies_dir\": \"" << scripts << "\", \"reload_debounce_ms\": 50},\n"
@@ -227,7 +227,17 @@ class LiveRunTest : public ::testing::Test {
       Process& engine = run_engine();
       ASSERT_TRUE(eventually([&] { return engine.text().find("market data connected") != std::string::npos; }, 30s))
           << engine.text();
-      std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+      if (i == 0) {
+        // Once for certain: an order on the wire, sent and not yet acknowledged. The next REST
+        // request stalls; with drift checks 5 s apart it is most likely an order.
+        const std::size_t seen = engine.text().size();
+        server_->with_service([](sim::Service& s) { s.arm({sim::FaultKind::Stall, 3000}); });
+        ASSERT_TRUE(eventually([&] { return engine.text().find(" market x", seen) != std::string::npos; }, 20s))
+            << engine.text();
+        std::this_thread::sleep_for(300ms);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(after_ms(rng)));
+      }
       engine.kill9();
     }
     Timestamp market_now;
