@@ -187,6 +187,8 @@ class Session {
   void heartbeat();
   // Fetches the broker's account and lets it win; `then` runs after a success.
   void reconcile(const std::string& why, std::function<void()> then = {});
+  void start_queued_reconcile();
+  void retry_reconcile_when_due();
   void drift_check();
   void close_session();
   void finish_day(KstDate day);
@@ -227,6 +229,13 @@ class Session {
   std::map<std::string, std::string> condition_name_;  // seq -> formula name
   bool ready_ = false;         // reconciled and strategies started
   bool reconciling_ = false;
+  struct ReconcileRequest {
+    std::string why;
+    std::function<void()> then;
+  };
+  std::vector<ReconcileRequest> queued_reconciles_;  // asked for while one was in flight
+  ReconcileRequest reconcile_retry_;                 // the one that failed, tried again at reconcile_retry_at_
+  std::optional<std::chrono::steady_clock::time_point> reconcile_retry_at_;
   bool checking_drift_ = false;
   bool ws_was_up_ = false;
   std::vector<std::string> last_drift_;
@@ -635,6 +644,7 @@ void Session::on_real(const kiwoom::RealEvent& event) {
 // ------------------------------------------------------------ clock-driven work
 
 void Session::heartbeat() {
+  retry_reconcile_when_due();  // the first reconciliation too, before anything trades
   if (!ready_) return;
   engine_->on_heartbeat();
   if (kiwoom_broker_) kiwoom_broker_->expire_early_events();
@@ -668,8 +678,9 @@ void Session::heartbeat() {
 }
 
 void Session::reconcile(const std::string& why, std::function<void()> then) {
-  if (reconciling_) {
-    if (then) loop_.post([this, why, then] { reconcile(why, then); });
+  if (reconciling_ || reconcile_retry_at_) {
+    // One at a time: this one starts when the one in flight is done, from a snapshot taken after it.
+    queued_reconciles_.push_back({why, std::move(then)});
     return;
   }
   reconciling_ = true;
@@ -678,10 +689,9 @@ void Session::reconcile(const std::string& why, std::function<void()> then) {
     if (!snap.ok()) {
       terminal_->line("reconcile (" + why + "): the broker's account is not available: " + snap.error().message +
                       "; trying again");
-      loop_.post([this, why, then] {
-        std::this_thread::sleep_for(500ms);  // the REST client paces and backs off; this only spaces the retries
-        reconcile(why, then);
-      });
+      // The REST client paces and backs off; this only spaces the attempts, without holding the engine thread.
+      reconcile_retry_ = {why, then};
+      reconcile_retry_at_ = std::chrono::steady_clock::now() + 500ms;
       return;
     }
     ++reconciliations_;
@@ -704,14 +714,35 @@ void Session::reconcile(const std::string& why, std::function<void()> then) {
       start_market_data();
     }
     if (then) then();
+    start_queued_reconcile();
   });
+}
+
+void Session::start_queued_reconcile() {
+  if (queued_reconciles_.empty()) return;
+  auto queued = std::move(queued_reconciles_);
+  queued_reconciles_.clear();
+  std::string why;
+  for (const auto& q : queued) why += (why.empty() ? "" : ", ") + q.why;
+  reconcile(why, [queued = std::move(queued)] {
+    for (const auto& q : queued) {
+      if (q.then) q.then();
+    }
+  });
+}
+
+void Session::retry_reconcile_when_due() {
+  if (!reconcile_retry_at_ || std::chrono::steady_clock::now() < *reconcile_retry_at_) return;
+  reconcile_retry_at_.reset();
+  ReconcileRequest retry = std::move(reconcile_retry_);
+  reconcile(retry.why, std::move(retry.then));
 }
 
 // The engine's view against the broker's. A difference seen once may be an
 // execution still on its way; the same difference twice in a row is drift:
 // alert, and let the broker's account win.
 void Session::drift_check() {
-  if (checking_drift_ || reconciling_) return;
+  if (checking_drift_ || reconciling_ || reconcile_retry_at_) return;
   checking_drift_ = true;
   broker_->fetch_snapshot([this](Result<broker::AccountSnapshot> snap) {
     checking_drift_ = false;
@@ -837,7 +868,7 @@ void Session::on_signal(int s) {
   }
 }
 
-// `dalbit kill|resume|reload` wrote what it wants into the control directory and sent SIGUSR1.
+// `dalbit kill|resume` wrote what it wants into the control directory and sent SIGUSR1.
 void Session::run_command_file() {
   std::ifstream in(command_path(cfg_));
   std::stringstream text;
@@ -858,8 +889,6 @@ void Session::run_command_file() {
   } else if (command == "resume") {
     terminal_->line("RESUME: " + reason);
     engine_->set_risk_state(engine::RiskState::Active, reason.empty() ? "dalbit resume" : reason);
-  } else if (command == "reload") {
-    if (auto st = host_->reload_all(); !st.ok()) terminal_->line("reload: " + st.message());
   } else {
     terminal_->line("unknown command \"" + command + "\" in " + command_path(cfg_));
   }
@@ -873,6 +902,7 @@ void Session::stop(int code) {
 void Session::settle(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done() && std::chrono::steady_clock::now() < deadline) {
+    retry_reconcile_when_due();
     loop_.run_pending([this] { after_each(); });
     std::this_thread::sleep_for(5ms);
   }

@@ -23,6 +23,15 @@ std::map<std::string, std::int64_t> report_positions(const nlohmann::json& repor
   return out;
 }
 
+// Shares held by code, as the session report lists them.
+std::map<std::string, std::int64_t> held_shares(const sim::Account& a) {
+  std::map<std::string, std::int64_t> h;
+  for (const auto& [code, holding] : a.holdings()) {
+    if (holding.qty.value() > 0) h[code.str()] = holding.qty.value();
+  }
+  return h;
+}
+
 // Orders placed to buy or sell (a cancel is numbered as an order too).
 std::size_t new_orders(const sim::Account& a) {
   std::size_t n = 0;
@@ -43,17 +52,26 @@ TEST_F(LiveRunTest, TradesAWholeSessionAndEndsWithTheSimulatorsAccount) {
   const auto report = report_of(dir_);
   ASSERT_FALSE(report.is_null()) << out;
   EXPECT_GT(report["orders"]["fills"].get<int>(), 0);
-  const auto holdings = with_account([](const sim::Account& a) {
-    std::map<std::string, std::int64_t> h;
-    for (const auto& [code, holding] : a.holdings()) {
-      if (holding.qty.value() > 0) h[code.str()] = holding.qty.value();
-    }
-    return h;
-  });
+  const auto holdings = with_account(held_shares);
   EXPECT_EQ(report_positions(report), holdings);
   EXPECT_EQ(report["equity"]["cash"].get<std::int64_t>(), with_account([](const sim::Account& a) {
               return a.cash().value();
             }));
+  expect_store_matches_simulator();
+}
+
+TEST_F(LiveRunTest, TradesOnlyOnceTheFirstReconciliationSucceeds) {
+  start_sim("2026-11-25 15:15:00", 300, {{sim::FaultKind::Malformed, 6}});  // the first account reads fail
+  write_config();
+  Process& engine = run_engine({"--until-close"});
+  ASSERT_EQ(engine.wait(60s), 0) << engine.text();
+  const std::string out = engine.text();
+  const auto retried = out.find("the broker's account is not available");
+  const auto reconciled = out.find("reconciled with the broker (start)");
+  ASSERT_NE(retried, std::string::npos) << out;
+  ASSERT_NE(reconciled, std::string::npos) << out;
+  EXPECT_LT(retried, reconciled);
+  EXPECT_LT(reconciled, out.find("market data connected")) << out;
   expect_store_matches_simulator();
 }
 
@@ -223,13 +241,7 @@ TEST_P(LiveRunFaults, TheStoreStillEqualsTheSimulatorsAccount) {
   ASSERT_EQ(engine.wait(90s), 0) << engine.text();
   expect_store_matches_simulator();
   const auto report = report_of(dir_);
-  const auto holdings = with_account([](const sim::Account& a) {
-    std::map<std::string, std::int64_t> h;
-    for (const auto& [code, holding] : a.holdings()) {
-      if (holding.qty.value() > 0) h[code.str()] = holding.qty.value();
-    }
-    return h;
-  });
+  const auto holdings = with_account(held_shares);
   EXPECT_EQ(report_positions(report), holdings) << engine.text();
 }
 
